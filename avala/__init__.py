@@ -1,0 +1,42 @@
+"""The Python SDK of the Avala API.
+
+>>> from avala import Client
+>>> client = Client()                      # reads AVALA_API_KEY
+>>> page = client.datasets.list(limit=20)
+
+Models live in :mod:`avala.types`, errors in :mod:`avala.errors`. Resource modules and models are imported on first
+use, so ``import avala`` costs little more than ``import httpx``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._client import AsyncClient, Client
+from ._pagination import AsyncCursorPage, CursorPage
+from ._transport import RawResponse
+from ._version import __version__
+from .errors import AvalaError
+
+if TYPE_CHECKING:
+    from ._signup import async_signup, signup
+
+__all__ = [
+    "AsyncClient",
+    "AsyncCursorPage",
+    "AvalaError",
+    "Client",
+    "CursorPage",
+    "RawResponse",
+    "__version__",
+    "async_signup",
+    "signup",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("signup", "async_signup"):
+        from . import _signup
+
+        return getattr(_signup, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

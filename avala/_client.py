@@ -1,0 +1,182 @@
+"""``Client`` and ``AsyncClient``: configuration, lazy resource attributes, context managers, per-call options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._client_resources import AsyncResources, Resources
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config, resolve_max_retries, resolve_timeout
+from ._transport import AsyncTransport, BaseTransport, SyncTransport, configure_logging_from_env
+
+
+class _NotGiven:
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+
+
+class _ClientBase:
+    """What sync and async clients share: settings, rate-limit info and ``repr``."""
+
+    _transport: BaseTransport
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL requests go to."""
+        return self._transport.config.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout of every request."""
+        return self._transport.config.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed request may be retried."""
+        return self._transport.config.max_retries
+
+    @property
+    def rate_limit_info(self) -> dict[str, str | None]:
+        """Rate-limit headers of the last response: ``limit``, ``remaining``, ``reset`` (also under their
+        ``x-ratelimit-*`` header names); values are None before the first response or when absent."""
+        return self._transport.rate_limit.info()
+
+    def _derived(self, timeout: Any, max_retries: Any, headers: Mapping[str, str] | None, raw: bool | None) -> Any:
+        transport = self._transport.derive(
+            timeout=None if timeout is NOT_GIVEN else resolve_timeout(timeout),
+            max_retries=None if max_retries is NOT_GIVEN else resolve_max_retries(max_retries),
+            headers=headers,
+            raw=raw,
+        )
+        twin = object.__new__(type(self))
+        twin._transport = transport
+        return twin
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+
+class Client(_ClientBase, Resources):
+    """Synchronous client for the Avala API.
+
+    Args:
+        api_key: Your API key; defaults to the ``AVALA_API_KEY`` environment variable.
+        base_url: The API base URL; defaults to ``AVALA_BASE_URL``, else ``https://api.avala.ai/api/v1``.
+        timeout: Seconds for each of connect, read, write and pool (a float), an ``httpx.Timeout``, or None
+            for no timeout at all.
+        max_retries: How many times a transient failure is retried (see the README, "Errors and retries").
+        http_client: An ``httpx.Client`` to send requests with (proxies, custom transports); the SDK does not
+            close it.
+
+    Raises:
+        ValueError: no API key, an invalid base URL, timeout or retry count.
+
+    Use it as a context manager, or call :meth:`close`, to release connections. Not thread-safe to configure;
+    one client may serve many threads sequentially issuing calls only if your code serialises them.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        configure_logging_from_env()
+        self._transport: SyncTransport = SyncTransport(
+            resolve_config(api_key, base_url, timeout, max_retries), http_client
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = NOT_GIVEN,
+        max_retries: int = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+    ) -> Client:
+        """A client with other settings that shares this one's connection pool (closing it closes nothing)."""
+        twin: Client = self._derived(timeout, max_retries, headers, None)
+        return twin
+
+    @property
+    def with_raw_response(self) -> Any:
+        """This client, but methods return a :class:`~avala.RawResponse` (status, headers, ``request_id``,
+        ``retries``, ``.parse()``) instead of the parsed result."""
+        return self._derived(NOT_GIVEN, NOT_GIVEN, None, True)
+
+    def close(self) -> None:
+        """Close the connection pool (a no-op for ``with_options`` copies and a caller's ``http_client``)."""
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientBase, AsyncResources):
+    """Asynchronous client for the Avala API: the same resources and methods as :class:`Client`, awaited.
+
+    Args:
+        api_key: Your API key; defaults to the ``AVALA_API_KEY`` environment variable.
+        base_url: The API base URL; defaults to ``AVALA_BASE_URL``, else ``https://api.avala.ai/api/v1``.
+        timeout: Seconds for each of connect, read, write and pool (a float), an ``httpx.Timeout``, or None.
+        max_retries: How many times a transient failure is retried.
+        http_client: An ``httpx.AsyncClient`` to send requests with; the SDK does not close it.
+
+    Raises:
+        ValueError: no API key, an invalid base URL, timeout or retry count.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        configure_logging_from_env()
+        self._transport: AsyncTransport = AsyncTransport(
+            resolve_config(api_key, base_url, timeout, max_retries), http_client
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = NOT_GIVEN,
+        max_retries: int = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncClient:
+        """A client with other settings that shares this one's connection pool (closing it closes nothing)."""
+        twin: AsyncClient = self._derived(timeout, max_retries, headers, None)
+        return twin
+
+    @property
+    def with_raw_response(self) -> Any:
+        """This client, but methods return a :class:`~avala.RawResponse` instead of the parsed result."""
+        return self._derived(NOT_GIVEN, NOT_GIVEN, None, True)
+
+    async def close(self) -> None:
+        """Close the connection pool (a no-op for ``with_options`` copies and a caller's ``http_client``)."""
+        await self._transport.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

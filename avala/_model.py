@@ -1,0 +1,57 @@
+"""Helpers the generated models call: date-time parsing, unknown-field capture, secret-hiding repr, dumping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+
+def parse_datetime(value: Any) -> datetime:
+    """An ISO 8601 date-time (``2026-02-24T10:15:00Z``, with or without fraction or offset)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date-time string, got {type(value).__name__}")
+    return datetime.fromisoformat(value)
+
+
+def parse_date(value: Any) -> date:
+    """An ISO 8601 calendar date (``2026-02-24``)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date string, got {type(value).__name__}")
+    return date.fromisoformat(value)
+
+
+def extra_properties(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """The entries of ``data`` whose keys are not model fields (cheap when there are none)."""
+    if known.issuperset(data):
+        return {}
+    return {key: value for key, value in data.items() if key not in known}
+
+
+def secret_repr(value: Any) -> str:
+    """How a secret field shows in ``repr``: whether it is set, never its value."""
+    return "None" if value is None else "'***'"
+
+
+def to_json(value: Any) -> Any:
+    """A JSON-ready copy of a model field value."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def dump(model: Any, wire_names: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """A model as its JSON object: unknown fields first, then every field under its wire name."""
+    out: dict[str, Any] = dict(model.additional_properties)
+    for name, wire in wire_names:
+        out[wire] = to_json(getattr(model, name))
+    return out

@@ -1,0 +1,110 @@
+"""What a generated method knows about its API operation, and the result parsers it can use.
+
+A generated resource module defines one :class:`Operation` (or :class:`PageOperation`) per API operation at import
+time; calling the method only passes the arguments. The transport does every piece of I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+class Operation(Generic[T]):
+    """One API operation.
+
+    Attributes:
+        name: ``datasets.get``: the client attribute path and method, used in messages and logs.
+        method: The HTTP method.
+        path: The path template with ``{}`` placeholders for the path parameters, in order.
+        parse: Turns the decoded JSON body into the result (:func:`ignore` for operations that return nothing).
+        body: None when no body is sent; ``"required"`` when a JSON object is always sent (``{}`` at least);
+            ``"optional"`` when nothing is sent if every body argument is None.
+        auth: Whether the API key is sent.
+        idempotent: Whether retrying after a timeout or a 5xx is safe.
+    """
+
+    __slots__ = ("auth", "body", "decode", "idempotent", "method", "name", "parse", "path")
+
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        body: str | None = None,
+        auth: bool = True,
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.path = path
+        self.parse = parse
+        self.body = body
+        self.auth = auth
+        self.idempotent = method in IDEMPOTENT_METHODS
+        self.decode = parse is not ignore
+
+    def __repr__(self) -> str:
+        return f"<Operation {self.name}: {self.method} {self.path}>"
+
+
+class PageOperation(Operation[list[M]]):
+    """An operation answering one page ``{results, next, previous}``; ``parse`` builds one item."""
+
+    __slots__ = ("item",)
+
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        item: Callable[[Any], M],
+        *,
+        body: str | None = None,
+        auth: bool = True,
+    ) -> None:
+        super().__init__(name, method, path, list_of(item), body=body, auth=auth)
+        self.item = item
+
+
+def ignore(data: Any) -> None:
+    """The result of an operation that returns nothing (its body, if any, is not even decoded)."""
+    return None
+
+
+def list_of(item: Callable[[Any], M] | None) -> Callable[[Any], list[M]]:
+    """A parser for a JSON array (a page's ``results`` are accepted too), building each element with ``item``."""
+
+    def parse(data: Any) -> list[M]:
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if not isinstance(data, list):
+            raise TypeError(f"expected a JSON array, got {type(data).__name__}")
+        return list(data) if item is None else [item(element) for element in data]
+
+    return parse
+
+
+def raw_object(data: Any) -> dict[str, Any]:
+    """The decoded JSON object itself."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def result_field(name: str, kind: type[T]) -> Callable[[Any], T]:
+    """A parser returning one field of the JSON object, checked to be of ``kind``."""
+
+    def parse(data: Any) -> T:
+        value = data[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(f"field {name!r} should be {kind.__name__}, got {type(value).__name__}")
+        return value
+
+    return parse

@@ -1,0 +1,179 @@
+"""Errors raised by the Avala SDK. Every one is an :class:`AvalaError`::
+
+    AvalaError                       message, status_code, body, request_id, attempts
+    ├── APIConnectionError           the request got no response (status_code is None)
+    │   └── APITimeoutError          ... because it timed out
+    ├── APIResponseValidationError   a 2xx response the SDK cannot use: not JSON, truncated, a required field missing
+    ├── AuthenticationError          401
+    ├── ForbiddenError               403
+    ├── NotFoundError                404
+    ├── ConflictError                409
+    ├── ValidationError              400 and 422; ``details`` holds the field errors
+    ├── RateLimitError               429; ``retry_after`` in seconds when the server said
+    ├── ServerError                  5xx
+    └── WaitTimeoutError             a ``wait()`` helper gave up; ``last`` is the last object seen (also a TimeoutError)
+
+Any other status (a 3xx redirect, 405, 418, 499, ...) raises a plain :class:`AvalaError` carrying it. The original
+exception, if any, is chained (``raise ... from``). Messages and bodies never carry the API key or other credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "AvalaError",
+    "ConflictError",
+    "ForbiddenError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "error_class_for_status",
+]
+
+
+class AvalaError(Exception):
+    """Base class of every error the SDK raises.
+
+    Attributes:
+        message: A readable description (``str(error)`` is the same text).
+        status_code: The HTTP status of the response, or None when there was no response.
+        body: The decoded JSON body of the error response (credentials redacted), its text, or None.
+        request_id: The ``X-Request-Id`` response header, to quote to Avala support.
+        attempts: How many times the request was sent (1 + the retries taken).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status_code: int | None = None,
+        body: Any = None,
+        *,
+        request_id: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(message={self.message!r}, status_code={self.status_code!r})"
+
+
+class APIConnectionError(AvalaError):
+    """The request did not get a response: connection refused or reset, DNS failure, TLS error, ..."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, write, read or waiting for a pooled connection)."""
+
+
+class APIResponseValidationError(AvalaError):
+    """A successful response the SDK cannot use: not JSON, truncated, or missing a required field."""
+
+
+class AuthenticationError(AvalaError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class ForbiddenError(AvalaError):
+    """403: the API key is valid but may not do this."""
+
+
+class NotFoundError(AvalaError):
+    """404: no such object, or not visible to this API key."""
+
+
+class ConflictError(AvalaError):
+    """409: the request conflicts with the current state (a duplicate slug, for instance)."""
+
+
+class ValidationError(AvalaError):
+    """400 or 422: the API rejected the request's parameters or body.
+
+    Attributes:
+        details: One entry per problem. For the usual field-error body ``{"name": ["This field is required."]}``
+            each entry is ``{"field": "name", "message": "This field is required."}``; a JSON array body is kept
+            as it is.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status_code: int = 400,
+        body: Any = None,
+        details: list[Any] | None = None,
+        *,
+        request_id: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, status_code, body, request_id=request_id, attempts=attempts)
+        self.details: list[Any] = details if details is not None else []
+
+
+class RateLimitError(AvalaError):
+    """429: too many requests.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait (from ``Retry-After`` or ``retry-after-ms``), or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status_code: int = 429,
+        body: Any = None,
+        retry_after: float | None = None,
+        *,
+        request_id: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, status_code, body, request_id=request_id, attempts=attempts)
+        self.retry_after = retry_after
+
+
+class ServerError(AvalaError):
+    """5xx: the API failed; transient ones are retried first."""
+
+
+class WaitTimeoutError(AvalaError, TimeoutError):
+    """A ``wait()`` helper reached its timeout before the object reached the awaited status.
+
+    Attributes:
+        last: The last object fetched while waiting.
+    """
+
+    def __init__(self, message: str, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+_BY_STATUS: dict[int, type[AvalaError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int) -> type[AvalaError]:
+    """The error class for an HTTP status: the table above, :class:`ServerError` for 5xx, else AvalaError."""
+    cls = _BY_STATUS.get(status)
+    if cls is not None:
+        return cls
+    return ServerError if 500 <= status <= 599 else AvalaError

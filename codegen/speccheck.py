@@ -1,0 +1,94 @@
+"""``python -m codegen.speccheck openapi.yaml``: validate the document and the project's own rules.
+
+- the document is valid OpenAPI 3.1 (openapi-spec-validator);
+- operationIds are unique and every operation has exactly one declared tag;
+- every schema and every property has a description; every component schema has an example;
+- every parameter has a description; every path ends with ``/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_spec_validator import validate
+
+METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
+
+
+def _schemas(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every inline schema below ``node`` (not following $refs), with its location."""
+    if not isinstance(node, dict) or "$ref" in node:
+        return
+    yield where, node
+    for key in ("properties", "patternProperties"):
+        for name, child in (node.get(key) or {}).items():
+            yield from _schemas(child, f"{where}/{key}/{name}")
+    for key in ("items", "additionalProperties", "not"):
+        if isinstance(node.get(key), dict):
+            yield from _schemas(node[key], f"{where}/{key}")
+
+
+def problems(document: dict[str, Any]) -> list[str]:
+    """Every rule the document breaks (an empty list when it is clean)."""
+    found: list[str] = []
+    tags = {t["name"] for t in document.get("tags", [])}
+    seen: dict[str, str] = {}
+    for path, item in document.get("paths", {}).items():
+        if not path.endswith("/"):
+            found.append(f"{path}: paths end with '/'")
+        for method in METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            where = f"{method.upper()} {path}"
+            op_id = op.get("operationId")
+            if not op_id:
+                found.append(f"{where}: no operationId")
+            elif op_id in seen:
+                found.append(f"{where}: operationId {op_id} also used by {seen[op_id]}")
+            else:
+                seen[op_id] = where
+            if len(op.get("tags", [])) != 1 or op["tags"][0] not in tags:
+                found.append(f"{where}: needs exactly one tag from the top-level tags list")
+            for param in op.get("parameters", []):
+                if "$ref" not in param and not param.get("description"):
+                    found.append(f"{where}: parameter {param.get('name')} has no description")
+    components = document.get("components", {})
+    for name, param in components.get("parameters", {}).items():
+        if not param.get("description"):
+            found.append(f"components/parameters/{name}: no description")
+    for name, schema in components.get("schemas", {}).items():
+        if "example" not in schema and "examples" not in schema:
+            found.append(f"components/schemas/{name}: no example")
+        for where, node in _schemas(schema, f"components/schemas/{name}"):
+            is_property = "/properties/" in where and where.rsplit("/", 2)[-2] == "properties"
+            if (where.count("/") == 2 or is_property) and not node.get("description"):
+                found.append(f"{where}: no description")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Validate the document named on the command line; print every problem."""
+    path = Path((argv if argv is not None else sys.argv[1:] or ["openapi.yaml"])[0])
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        validate(document)
+    except Exception as exc:  # the validator raises several unrelated exception types
+        print(f"{path}: not valid OpenAPI: {exc}", file=sys.stderr)
+        return 1
+    found = problems(document)
+    for problem in found:
+        print(f"{path}: {problem}", file=sys.stderr)
+    if found:
+        return 1
+    operations = sum(1 for item in document["paths"].values() for m in METHODS if m in item)
+    print(f"{path}: valid OpenAPI {document['openapi']}, {operations} operations, project rules hold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
