@@ -77,8 +77,8 @@ class Client(_ClientBase, Resources):
     Raises:
         ValueError: no API key, an invalid base URL, timeout or retry count.
 
-    Use it as a context manager, or call :meth:`close`, to release connections. Not thread-safe to configure;
-    one client may serve many threads sequentially issuing calls only if your code serialises them.
+    Use it as a context manager, or call :meth:`close`, to release connections. Calls may be made from several
+    threads at once (httpx's pool is thread-safe); ``rate_limit_info`` then reflects whichever response came last.
     """
 
     def __init__(
