@@ -1,0 +1,50 @@
+"""``import avala`` loads no generated model or resource module; a resource loads on first use, alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def loaded_after(code: str) -> list[str]:
+    """The avala.types / avala.resources modules loaded after running ``code`` in a fresh interpreter."""
+    script = (
+        "import sys, json\n"
+        + code
+        + "\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith(('avala.types', 'avala.resources')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    return list(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_import_and_client_load_no_generated_module() -> None:
+    assert loaded_after("import avala\navala.Client(api_key='k'); avala.AsyncClient(api_key='k')") == []
+
+
+def test_heavy_dependencies_stay_unloaded() -> None:
+    script = "import sys, avala; avala.Client(api_key='k'); print(sorted({'attrs', 'attr'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_first_use_loads_only_that_resource_and_its_models() -> None:
+    loaded = loaded_after("import avala\nc = avala.Client(api_key='k')\nc.exports")
+    assert loaded == ["avala.resources", "avala.resources.exports", "avala.types", "avala.types.export"]
+
+
+def test_fleet_namespace_is_lazy_too() -> None:
+    loaded = loaded_after("import avala\nc = avala.Client(api_key='k')\nc.fleet\n")
+    assert loaded == []
+    loaded = loaded_after("import avala\nc = avala.Client(api_key='k')\nc.fleet.alert_channels\n")
+    assert loaded == [
+        "avala.resources",
+        "avala.resources.fleet_alert_channels",
+        "avala.types",
+        "avala.types.alert_channel",
+    ]
+
+
+def test_types_index_loads_one_model_at_a_time() -> None:
+    loaded = loaded_after("from avala.types import Dataset")
+    assert loaded == ["avala.types", "avala.types.dataset"]
