@@ -11,10 +11,26 @@ from pytest_httpx import HTTPXMock
 from avala import AsyncClient, Client
 from tests.conftest import API_KEY, BASE
 
+from .cases_annotation_issues import CASES as ANNOTATION_ISSUES
+from .cases_automation import CASES as AUTOMATION
 from .cases_core import CASES as CORE
+from .cases_fleet import CASES as FLEET
+from .cases_organizations import CASES as ORGANIZATIONS
+from .cases_quality import CASES as QUALITY
+from .cases_slices import CASES as SLICES
+from .cases_webhooks import CASES as WEBHOOKS
 from .harness import NO_BODY, Case, invoke
 
-ALL_CASES: list[Case] = [*CORE]
+ALL_CASES: list[Case] = [
+    *CORE,
+    *AUTOMATION,
+    *QUALITY,
+    *WEBHOOKS,
+    *ORGANIZATIONS,
+    *SLICES,
+    *ANNOTATION_ISSUES,
+    *FLEET,
+]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
