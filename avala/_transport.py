@@ -3,21 +3,29 @@ rate-limit capture, status-to-error mapping and response parsing.
 
 Retry policy (``max_retries`` extra attempts, default 2):
 
-- connection failures where the request never reached the server (refused, DNS, pool timeout): every method;
-- timeouts, dropped connections and 408/500/502/503/504: idempotent methods only (GET, HEAD, PUT, DELETE, OPTIONS);
-- 429: every method; no other status is retried;
+- connection failures where the request never reached the server (refused, DNS, connect or pool timeout): every
+  method;
+- other timeouts, connections dropped mid-request or mid-body, and 408/500/502/503/504: idempotent methods only
+  (GET, HEAD, PUT, DELETE, OPTIONS);
+- 429: every method; no other status is retried, nor a response the SDK cannot use (not JSON, undecodable);
 - the wait is what the server asked (``retry-after-ms``, ``Retry-After`` seconds or HTTP-date) up to 60 s, else
   exponential backoff from 0.5 s doubling to 8 s with full jitter; a server asking for more than 60 s gets the
   error at once, with ``retry_after`` set.
 
 The policy is written once, as a generator (:meth:`BaseTransport._attempts`) that yields what to do next: a request
-to send or a delay to sleep. :class:`SyncTransport` and :class:`AsyncTransport` only drive it.
+to send or a delay to sleep. :class:`SyncTransport` and :class:`AsyncTransport` only drive it: they send (never
+following a redirect), read the body, and throw any ``httpx.RequestError`` back in. A request is built once; its
+JSON body is bytes, so every attempt sends the same body.
+
+Logging (``logging.getLogger("avala")``, on with ``AVALA_LOG=debug``): one DEBUG line per request, per response or
+failed attempt, and per retry; URLs in them are redacted like error messages.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import dataclasses
+import json
 import logging
 import os
 import random
@@ -29,12 +37,12 @@ from urllib.parse import quote
 import httpx
 
 from ._config import ClientConfig
-from ._http_errors import error_from_response, excerpt, retry_after_seconds
+from ._http_errors import body_excerpt, error_from_response
 from ._operation import Operation, PageOperation
 from ._pagination import AsyncCursorPage, CursorPage, split_page
-from ._redaction import redact_text
+from ._redaction import redact_text, secret_values, secret_variants
 from ._version import __version__
-from .errors import APIConnectionError, APIResponseValidationError, APITimeoutError, AvalaError, RateLimitError
+from .errors import APIConnectionError, APIResponseValidationError, APITimeoutError, AvalaError
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -46,33 +54,55 @@ INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
 USER_AGENT = f"avala-python/{__version__}"
-PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 # Failures after which the request certainly did not reach the server: safe to retry for any method.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Step = httpx.Request | float
 
 
+class UndecodableBody(Exception):
+    """A response's status and headers arrived but its body could not be decoded (a corrupt ``Content-Encoding``);
+    the drivers throw it into :meth:`BaseTransport._attempts`."""
+
+    def __init__(self, response: httpx.Response, cause: httpx.DecodingError) -> None:
+        super().__init__(str(cause))
+        self.response = response
+        self.cause = cause
+
+
 def configure_logging_from_env() -> None:
-    """``AVALA_LOG=debug`` (or ``info``) sends the ``avala`` logger's lines to stderr."""
+    """``AVALA_LOG=debug`` (or ``info``) sets the ``avala`` logger's level, and sends its lines to stderr when no
+    handler would otherwise show them."""
     level = os.environ.get("AVALA_LOG", "").strip().upper()
-    if level in ("DEBUG", "INFO") and not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
+    if level in ("DEBUG", "INFO"):
         log.setLevel(level)
+        if not log.hasHandlers():
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+            log.addHandler(handler)
+
+
+async def _async_sleep(seconds: float) -> None:
+    import asyncio  # only async clients pay for importing asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def encode_segment(value: Any, operation: str) -> str:
-    """A path parameter as one percent-encoded path segment: ``/``, ``?``, ``#`` and ``..`` cannot escape it."""
+    """A path parameter as one percent-encoded path segment: ``/``, ``?``, ``#`` and ``%`` cannot escape it.
+
+    Raises:
+        TypeError: not a str.
+        ValueError: empty or blank, or a dot segment (``.``/``..``) that a proxy could resolve to another path.
+    """
     if not isinstance(value, str):
         raise TypeError(f"{operation}: path parameters must be str, got {type(value).__name__} {value!r}")
     if not value.strip():
         raise ValueError(f"{operation}: a path parameter is empty; pass the object's identifier")
-    segment = quote(value, safe="")
-    if segment in (".", ".."):
-        segment = segment.replace(".", "%2E")
-    return segment
+    if value in (".", ".."):
+        raise ValueError(f"{operation}: a path parameter cannot be {value!r}")
+    return quote(value, safe="")
 
 
 class RateLimitState:
@@ -142,7 +172,7 @@ class BaseTransport:
         self._base_url = config.base_url
         self._timeout = config.timeout
         self._max_retries = config.max_retries
-        self._secrets = (config.api_key,) if config.api_key else ()
+        self._secrets = secret_variants(config.api_key) if config.api_key else ()
         common = {"Accept": "application/json", "User-Agent": USER_AGENT, **self.extra_headers}
         self._public_headers = common
         self._headers = {**common, "X-Avala-Api-Key": config.api_key} if config.api_key else common
@@ -205,76 +235,100 @@ class BaseTransport:
     # --- the retry policy ---------------------------------------------------------------------------------------
 
     def _attempts(self, op: Operation[Any], request: httpx.Request) -> Generator[Step, Any, tuple[httpx.Response, int]]:
-        """Yield the request to send (the driver sends back the response or throws the httpx error in) or a delay
-        to sleep; return the successful response and the number of attempts. Raises the final AvalaError."""
+        """Yield the request to send (the driver sends back the read response or throws the httpx error in) or a
+        delay to sleep; return the successful response and the number of attempts. Raises the final AvalaError."""
         attempt = 0
         debug = log.isEnabledFor(logging.DEBUG)
+        where = f"{request.method} {self._redact(str(request.url))}" if debug else ""
         while True:
             attempt += 1
             started = time.perf_counter()
             if debug:
-                log.debug("request %s %s (%s, attempt %d)", request.method, request.url, op.name, attempt)
+                log.debug("request %s (%s, attempt %d)", where, op.name, attempt)
             try:
                 response: httpx.Response = yield request
-            except httpx.TransportError as exc:
+            except UndecodableBody as failure:
+                response = failure.response
+                self.rate_limit.headers = response.headers
+                if debug:
+                    log.debug("response %d %s with an undecodable body", response.status_code, where)
+                encoding = response.headers.get("content-encoding", "?")
+                problem = f"a body that could not be decoded (Content-Encoding: {encoding}; {failure.cause})"
+                raise self._unusable(op, response, attempt, problem, "") from failure.cause
+            except httpx.RequestError as exc:
+                if debug:
+                    log.debug("failed %s after %s: %s", where, _elapsed(started), self._describe(exc))
                 error = self._connection_error(op, request, exc, attempt)
-                if attempt > self._max_retries or not (isinstance(exc, NOT_SENT) or op.idempotent):
+                retryable = isinstance(exc, NOT_SENT) or (op.idempotent and isinstance(exc, httpx.TransportError))
+                if not retryable or attempt > self._max_retries:
                     raise error from exc
                 delay, reason = self._backoff(attempt), type(exc).__name__
             else:
                 self.rate_limit.headers = response.headers
                 if debug:
+                    request_id = response.headers.get("x-request-id")
                     log.debug(
-                        "response %d %s %s in %.1f ms (request_id=%s)",
+                        "response %d %s in %s (request_id=%s)",
                         response.status_code,
-                        request.method,
-                        request.url,
-                        (time.perf_counter() - started) * 1000,
-                        response.headers.get("x-request-id"),
+                        where,
+                        _elapsed(started),
+                        request_id,
                     )
                 if response.is_success:
                     return response, attempt
-                error = error_from_response(op.name, response, attempt, self._secrets)
+                error = error_from_response(op.name, response, attempt, self._secrets_of(request))
                 status = response.status_code
                 retryable = status == 429 or (status in RETRY_STATUSES and op.idempotent)
-                if not retryable or attempt > self._max_retries:
-                    raise error
-                asked = retry_after_seconds(response.headers)
-                if asked is not None and asked > MAX_RETRY_AFTER:
-                    if isinstance(error, RateLimitError):
-                        error.retry_after = asked
+                asked = error.retry_after
+                if not retryable or attempt > self._max_retries or (asked is not None and asked > MAX_RETRY_AFTER):
                     raise error
                 delay, reason = (asked if asked is not None else self._backoff(attempt)), f"HTTP {status}"
-            log.info(
-                "retrying %s in %.2f s after %s (attempt %d of %d)",
-                op.name,
-                delay,
-                reason,
-                attempt + 1,
-                self._max_retries + 1,
-            )
+            if debug:
+                log.debug(
+                    "retry %s in %.2f s after %s (attempt %d of %d)",
+                    op.name,
+                    delay,
+                    reason,
+                    attempt + 1,
+                    self._max_retries + 1,
+                )
             yield delay
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(8, 0.5 * 2 ** (attempt - 1))]."""
         return self.random() * min(MAX_BACKOFF, INITIAL_BACKOFF * 2.0 ** (attempt - 1))
 
+    def _redact(self, text: str) -> str:
+        return redact_text(text, self._secrets)
+
+    def _describe(self, exc: Exception) -> str:
+        detail = str(exc)
+        return self._redact(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__)
+
+    def _secrets_of(self, request: httpx.Request) -> tuple[str, ...]:
+        """The API key and the credentials this request carries (under credential-like keys of its JSON body or
+        query), so that an error body echoing them is redacted. Only computed for an error."""
+        found = [*self._secrets, *secret_values(dict(request.url.params))]
+        if request.content:
+            with contextlib.suppress(ValueError, RecursionError):
+                found.extend(secret_values(json.loads(request.content)))
+        return tuple(found)
+
     def _connection_error(
-        self, op: Operation[Any], request: httpx.Request, exc: httpx.TransportError, attempts: int
+        self, op: Operation[Any], request: httpx.Request, exc: httpx.RequestError, attempts: int
     ) -> AvalaError:
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
-        detail = redact_text(str(exc) or type(exc).__name__, self._secrets)
         url = request.url.copy_with(query=None)
-        message = f"{op.name}: {request.method} {url} {what} after {attempts} attempt(s): {detail}"
-        return kind(message, None, None, attempts=attempts)
+        message = f"{request.method} {url} {what} after {attempts} attempt(s): {self._describe(exc)}"
+        return kind(self._redact(message), None, None, attempts=attempts, operation=op.name)
 
     # --- responses ----------------------------------------------------------------------------------------------
 
     def _decode(self, op: Operation[Any], response: httpx.Response, attempts: int) -> Any:
         try:
             return response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             problem = "an empty body" if not response.content else "a body that is not valid JSON"
             raise self._unusable(op, response, attempts, problem) from exc
 
@@ -296,21 +350,32 @@ class BaseTransport:
         except PARSE_ERRORS as exc:
             raise self._unusable(op, response, attempts, _problem(exc)) from exc
 
-    def _unusable(self, op: Operation[Any], response: httpx.Response, attempts: int, problem: str) -> AvalaError:
-        body = excerpt(redact_text(response.text, self._secrets)) if response.content else ""
-        message = f"{op.name}: HTTP {response.status_code} response with {problem}" + (f": {body}" if body else "")
+    def _unusable(
+        self, op: Operation[Any], response: httpx.Response, attempts: int, problem: str, body: str | None = None
+    ) -> AvalaError:
+        """The error for a response the SDK cannot use: operation, status, problem and a redacted body excerpt."""
+        if body is None:
+            body = body_excerpt(response, self._secrets)
+        message = f"HTTP {response.status_code} response with {problem}" + (f": {body}" if body else "")
         return APIResponseValidationError(
-            message,
+            self._redact(message),
             response.status_code,
             body or None,
             request_id=response.headers.get("x-request-id"),
             attempts=attempts,
+            operation=op.name,
         )
+
+
+def _elapsed(started: float) -> str:
+    return f"{(time.perf_counter() - started) * 1000:.1f} ms"
 
 
 def _problem(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return f"the required field {exc.args[0]!r} missing"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply"
     return f"an unexpected value ({exc})"
 
 
@@ -338,8 +403,8 @@ class SyncTransport(BaseTransport):
             try:
                 if isinstance(step, httpx.Request):
                     try:
-                        response = self.http.send(step, follow_redirects=False)
-                    except httpx.TransportError as exc:
+                        response = self._exchange(step)
+                    except (httpx.RequestError, UndecodableBody) as exc:
                         step = attempts.throw(exc)
                     else:
                         step = attempts.send(response)
@@ -349,6 +414,17 @@ class SyncTransport(BaseTransport):
             except StopIteration as done:
                 result: tuple[httpx.Response, int] = done.value
                 return result
+
+    def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """One attempt: send, read the whole body, release the connection whatever happens."""
+        response = self.http.send(request, stream=True, follow_redirects=False)
+        try:
+            response.read()
+        except httpx.DecodingError as exc:
+            raise UndecodableBody(response, exc) from exc
+        finally:
+            response.close()
+        return response
 
     def call(
         self,
@@ -411,7 +487,7 @@ class AsyncTransport(BaseTransport):
         rate_limit: RateLimitState | None = None,
     ) -> None:
         super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
-        self.sleep = asyncio.sleep
+        self.sleep = _async_sleep
         self.owns_http = http is None
         self.http = http if http is not None else httpx.AsyncClient(follow_redirects=False, timeout=config.timeout)
 
@@ -423,8 +499,8 @@ class AsyncTransport(BaseTransport):
             try:
                 if isinstance(step, httpx.Request):
                     try:
-                        response = await self.http.send(step, follow_redirects=False)
-                    except httpx.TransportError as exc:
+                        response = await self._exchange(step)
+                    except (httpx.RequestError, UndecodableBody) as exc:
                         step = attempts.throw(exc)
                     else:
                         step = attempts.send(response)
@@ -434,6 +510,17 @@ class AsyncTransport(BaseTransport):
             except StopIteration as done:
                 result: tuple[httpx.Response, int] = done.value
                 return result
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """One attempt: send, read the whole body, release the connection whatever happens."""
+        response = await self.http.send(request, stream=True, follow_redirects=False)
+        try:
+            await response.aread()
+        except httpx.DecodingError as exc:
+            raise UndecodableBody(response, exc) from exc
+        finally:
+            await response.aclose()
+        return response
 
     async def call(
         self,

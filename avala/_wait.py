@@ -37,8 +37,9 @@ def _steps(
         if remaining <= 0:
             wanted = ", ".join(map(str, until))
             raise WaitTimeoutError(
-                f"{name}: gave up after {timeout:g} s; {field} is {getattr(last, field, None)!r}, waiting for {wanted}",
+                f"gave up after {timeout:g} s; {field} is {getattr(last, field, None)!r}, waiting for {wanted}",
                 last,
+                operation=name,
             )
         yield min(interval, remaining)
 

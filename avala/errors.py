@@ -1,9 +1,10 @@
 """Errors raised by the Avala SDK. Every one is an :class:`AvalaError`::
 
-    AvalaError                       message, status_code, body, request_id, attempts
-    ├── APIConnectionError           the request got no response (status_code is None)
+    AvalaError                       message, status_code, body, request_id, attempts, retry_after
+    ├── APIConnectionError           the request got no (complete) response (status_code is None)
     │   └── APITimeoutError          ... because it timed out
-    ├── APIResponseValidationError   a 2xx response the SDK cannot use: not JSON, truncated, a required field missing
+    ├── APIResponseValidationError   a response the SDK cannot use: not JSON, truncated, a required field missing,
+    │                                a body that cannot be decoded
     ├── AuthenticationError          401
     ├── ForbiddenError               403
     ├── NotFoundError                404
@@ -42,11 +43,16 @@ class AvalaError(Exception):
     """Base class of every error the SDK raises.
 
     Attributes:
-        message: A readable description (``str(error)`` is the same text).
+        message: A readable description, as the API worded it where it gave one (``Not found.``).
+        operation: The SDK call that failed (``datasets.get``), or None. ``str(error)`` is
+            ``"<operation>: <message>"``, so logs say which call failed.
         status_code: The HTTP status of the response, or None when there was no response.
         body: The decoded JSON body of the error response (credentials redacted), its text, or None.
         request_id: The ``X-Request-Id`` response header, to quote to Avala support.
         attempts: How many times the request was sent (1 + the retries taken).
+        retry_after: Seconds the server asked to wait before trying again (``Retry-After`` or ``retry-after-ms``),
+            or None when it did not say. The SDK sleeps through at most 60 s; when asked for more, it raises at
+            once and this says how long.
     """
 
     def __init__(
@@ -57,23 +63,30 @@ class AvalaError(Exception):
         *,
         request_id: str | None = None,
         attempts: int = 1,
+        retry_after: float | None = None,
+        operation: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.operation = operation
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
         self.attempts = attempts
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.operation}: {self.message}" if self.operation else self.message
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(message={self.message!r}, status_code={self.status_code!r})"
+        return (
+            f"{type(self).__name__}(message={self.message!r}, status_code={self.status_code!r}, "
+            f"operation={self.operation!r})"
+        )
 
 
 class APIConnectionError(AvalaError):
-    """The request did not get a response: connection refused or reset, DNS failure, TLS error, ..."""
+    """The request did not get a complete response: connection refused or reset, DNS failure, TLS error, ..."""
 
 
 class APITimeoutError(APIConnectionError):
@@ -81,7 +94,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIResponseValidationError(AvalaError):
-    """A successful response the SDK cannot use: not JSON, truncated, or missing a required field."""
+    """A response the SDK cannot use: a 2xx body that is not JSON, truncated or missing a required field, or a
+    body whose ``Content-Encoding`` cannot be decoded. The message names the operation, the status and an excerpt."""
 
 
 class AuthenticationError(AvalaError):
@@ -118,17 +132,23 @@ class ValidationError(AvalaError):
         *,
         request_id: str | None = None,
         attempts: int = 1,
+        retry_after: float | None = None,
+        operation: str | None = None,
     ) -> None:
-        super().__init__(message, status_code, body, request_id=request_id, attempts=attempts)
+        super().__init__(
+            message,
+            status_code,
+            body,
+            request_id=request_id,
+            attempts=attempts,
+            retry_after=retry_after,
+            operation=operation,
+        )
         self.details: list[Any] = details if details is not None else []
 
 
 class RateLimitError(AvalaError):
-    """429: too many requests.
-
-    Attributes:
-        retry_after: Seconds the server asked to wait (from ``Retry-After`` or ``retry-after-ms``), or None.
-    """
+    """429: too many requests; ``retry_after`` holds the seconds the server asked to wait, when it said."""
 
     def __init__(
         self,
@@ -139,9 +159,17 @@ class RateLimitError(AvalaError):
         *,
         request_id: str | None = None,
         attempts: int = 1,
+        operation: str | None = None,
     ) -> None:
-        super().__init__(message, status_code, body, request_id=request_id, attempts=attempts)
-        self.retry_after = retry_after
+        super().__init__(
+            message,
+            status_code,
+            body,
+            request_id=request_id,
+            attempts=attempts,
+            retry_after=retry_after,
+            operation=operation,
+        )
 
 
 class ServerError(AvalaError):
@@ -155,8 +183,8 @@ class WaitTimeoutError(AvalaError, TimeoutError):
         last: The last object fetched while waiting.
     """
 
-    def __init__(self, message: str, last: Any = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, last: Any = None, *, operation: str | None = None) -> None:
+        super().__init__(message, operation=operation)
         self.last = last
 
 

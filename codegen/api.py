@@ -15,6 +15,7 @@ tag is the client attribute path (``fleet.devices``), and the operationId is ``<
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from collections.abc import Callable, Iterable
@@ -148,14 +149,18 @@ class Param:
     has_example: bool = False
 
     @property
+    def annotation(self) -> str:
+        """The annotation in the method signature (``| None`` added for an optional argument defaulting to None)."""
+        if self.required or self.default is not None or self.type.nullable:
+            return self.type.annotation
+        return f"{self.type.annotation} | None"
+
+    @property
     def signature(self) -> str:
         """The parameter as written in the method signature."""
         if self.required:
-            return f"{self.name}: {self.type.annotation}"
-        if self.default is None:
-            annotation = self.type.annotation if self.type.nullable else f"{self.type.annotation} | None"
-            return f"{self.name}: {annotation} = None"
-        return f"{self.name}: {self.type.annotation} = {self.default}"
+            return f"{self.name}: {self.annotation}"
+        return f"{self.name}: {self.annotation} = {self.default or 'None'}"
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ class Operation:
     deprecated: bool
     example_args: list[tuple[str | None, Any]]
     wait: Wait | None = None
+    callee: str = ""  # what a user calls: client.datasets.list, or avala.signup for a module-function tag
 
     @property
     def keyword_params(self) -> list[Param]:
@@ -206,6 +212,21 @@ class Operation:
         """Body properties filled from the path parameter of the same name."""
         path_names = {p.name for p in self.path_params}
         return [p for p in self.body_params if p.name in path_names]
+
+    @property
+    def result_name(self) -> str | None:
+        """The variable an example assigns the result to; None when the method returns nothing."""
+        if self.result_kind == "none":
+            return None
+        if self.result_kind == "page":
+            return "page"
+        if self.result_kind == "field":
+            return self.result_field
+        models = sorted(self.result_type.models)
+        if not models:
+            return "result"
+        name = snake(models[0]) + ("s" if self.result_kind == "array" else "")
+        return name + "_" if name in dir(builtins) or keyword.iskeyword(name) else name
 
     def returns(self, is_async: bool) -> str:
         """The return annotation of the generated method."""
@@ -463,6 +484,14 @@ class Builder:
                     raise SpecError(f"{method.upper()} {path}: needs exactly one tag declared in the top-level tags")
                 endpoint = self.endpoint(path, method)
                 resources[op_tags[0]].operations.append(self.build_operation(endpoint, raw, op_tags[0]))
+        for resource in resources.values():
+            for op in resource.operations:
+                if resource.client_attribute:
+                    op.callee = f"client.{op.qualified_name}"
+                elif len(resource.operations) == 1:
+                    op.callee = f"avala.{resource.module}"
+                else:
+                    op.callee = f"avala.{resource.module}_{op.method_name}"
         return [r for r in resources.values() if r.operations]
 
     def endpoint(self, path: str, method: str) -> Endpoint:
@@ -488,7 +517,7 @@ class Builder:
             extra = raw_params.get((location, wire), {})
             name = extra.get("x-python-name") or python_name(wire)
             example = extra.get("example", extra.get("schema", {}).get("example"))
-            default = prop.default.python_code.as_unembedded_code() if prop.default is not None else None
+            default = py_literal(prop.default.raw_value) if prop.default is not None else None
             return Param(
                 wire_name=wire,
                 name=name,
@@ -575,7 +604,7 @@ class Builder:
         for p in (prop.required_properties or []) + (prop.optional_properties or []):
             wire = text(p.name)
             raw_prop = self.resolve(schema.get("properties", {}).get(wire, {}))
-            default = p.default.python_code.as_unembedded_code() if p.default is not None else None
+            default = py_literal(p.default.raw_value) if p.default is not None else None
             t = as_typed_dicts(py_type(p))
             self.request_models |= t.typed_dicts
             params.append(

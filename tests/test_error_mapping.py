@@ -57,8 +57,8 @@ def test_every_status_maps_to_its_class(status: int, cls: type[AvalaError]) -> N
 
 def test_detail_string_is_the_message_with_the_operation() -> None:
     error = make(404, json={"detail": "Not found."}, headers={"X-Request-Id": "req-42"})
-    assert error.message == "datasets.get: Not found."
-    assert str(error) == error.message
+    assert str(error) == "datasets.get: Not found."
+    assert error.message == "Not found." and error.operation == "datasets.get"  # as the published SDK's message
     assert error.request_id == "req-42"
     assert error.body == {"detail": "Not found."}
 
@@ -66,7 +66,7 @@ def test_detail_string_is_the_message_with_the_operation() -> None:
 def test_field_errors_fill_details_and_message() -> None:
     error = make(400, json={"name": ["This field is required."], "slug": ["Too long.", "Invalid."]})
     assert isinstance(error, ValidationError)
-    assert error.message == "datasets.get: name: This field is required.; slug: Too long.; slug: Invalid."
+    assert str(error) == "datasets.get: name: This field is required.; slug: Too long.; slug: Invalid."
     assert error.details == [
         {"field": "name", "message": "This field is required."},
         {"field": "slug", "message": "Too long."},
@@ -85,14 +85,14 @@ def test_array_body_is_kept_as_details() -> None:
     error = make(400, json=["first problem", "second problem"])
     assert isinstance(error, ValidationError)
     assert error.details == ["first problem", "second problem"]
-    assert error.message == "datasets.get: first problem; second problem"
+    assert str(error) == "datasets.get: first problem; second problem"
 
 
 def test_html_error_page_gives_status_and_excerpt() -> None:
     page = "<html><head><style>p{}</style><title>502</title></head><body><h1>Bad Gateway</h1>" + "x" * 500
     error = make(502, text=page, headers={"content-type": "text/html"})
     assert isinstance(error, ServerError)
-    assert error.message.startswith("datasets.get: HTTP 502: 502 Bad Gateway xxx")
+    assert str(error).startswith("datasets.get: HTTP 502: 502 Bad Gateway xxx")
     assert len(error.message) < 260
     assert "<h1>" not in error.message
 

@@ -910,11 +910,11 @@ SNIPPETS: list[tuple[int, str]] = [(e.line, e.code) for e in EXAMPLES] + [(1112,
 
 ERROR_BRANCHES = {
     # status, headers, body, how many requests (the client retries 429 and, for a GET, 5xx: max_retries=2), output.
-    # The SDK's messages start with the call that failed ("datasets.get: "), then the server's `detail`.
-    "not-found": (404, {}, {"detail": "Not found."}, 1, "Not found: datasets.get: Not found."),
+    # `message` is the server's `detail`, as in the published SDK (`str(error)` adds the call: "datasets.get: ...").
+    "not-found": (404, {}, {"detail": "Not found."}, 1, "Not found: Not found."),
     "rate-limited": (429, {"Retry-After": "2"}, {"detail": "Slow down."}, 3, "Retry after 2.0s"),
-    "server-error": (503, {}, {"detail": "Maintenance."}, 3, "Error (503): datasets.get: Maintenance."),
-    "other-status": (409, {}, {"detail": "Conflict."}, 1, "Error (409): datasets.get: Conflict."),
+    "server-error": (503, {}, {"detail": "Maintenance."}, 3, "Error (503): Maintenance."),
+    "other-status": (409, {}, {"detail": "Conflict."}, 1, "Error (409): Conflict."),
 }
 
 

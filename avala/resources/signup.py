@@ -40,12 +40,7 @@ class Signup(SyncResource):
             ``SignupResponse``.
 
         Example:
-            client.signup.create(
-                email="alex.kim@acme.ai",
-                password="<password>",
-                first_name="Alex",
-                last_name="Kim",
-            )
+            avala.signup(email="alex.kim@acme.ai", password="<password>", first_name="Alex", last_name="Kim")
         """
         return self._transport.call(
             _CREATE, (), None, {"email": email, "password": password, "first_name": first_name, "last_name": last_name}
@@ -74,7 +69,7 @@ class AsyncSignup(AsyncResource):
             ``SignupResponse``.
 
         Example:
-            await client.signup.create(
+            await avala.async_signup(
                 email="alex.kim@acme.ai",
                 password="<password>",
                 first_name="Alex",
