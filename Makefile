@@ -1,14 +1,16 @@
 # Every verb installs what it needs into project-local environments:
 #   .venv          the SDK with its dev extra (tests, lint, types)
 #   .tools/codegen the pinned generator (codegen/requirements.txt)
-#   node_modules   the pinned mock server (package.json)
+#   node_modules   the pinned mock server and OpenAPI linter (package.json, package-lock.json; needs Node.js + npm)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .tools/codegen
 TOOL_PY := $(TOOLS)/bin/python
+NODE_MODULES := node_modules/.package-lock.json
+REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly
 
-.PHONY: help install codegen codegen-check test check lint typecheck spec-check spec-diff demo bench clean
+.PHONY: help install codegen codegen-check test contract check lint typecheck spec-check spec-lint spec-diff mock demo clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,16 +27,36 @@ $(TOOL_PY): codegen/requirements.txt
 	$(TOOL_PY) -m pip install --quiet -r codegen/requirements.txt
 	@touch $(TOOL_PY)
 
+# Prism and Redocly CLI, exactly as locked. No install scripts run (the only one is an analytics ping). Prism
+# 5.16 declares Node.js >= 24 but runs on Node.js 20 (the contract suite is the check); npm warns about it.
+$(NODE_MODULES): package.json package-lock.json
+	@command -v node >/dev/null 2>&1 || { echo "error: Node.js is not installed. The contract tests, make demo and \
+	make check run the mock server (Prism) and the OpenAPI linter (Redocly) from npm: install Node.js >= 20 with npm \
+	(https://nodejs.org/en/download), then run make again." >&2; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm is not installed (it comes with Node.js): install it, \
+	then run make again." >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 install: $(BIN)/python ## Create .venv with the SDK and its dev tools
 
-codegen: $(TOOL_PY) ## Regenerate avala/types, avala/resources and avala/_client_resources.py from openapi.yaml
+codegen: $(TOOL_PY) ## Regenerate avala/types, avala/resources, avala/_client_resources.py and docs/reference.md
 	$(TOOL_PY) -m codegen generate
 
 codegen-check: $(TOOL_PY) ## Fail if the committed generated code differs from a fresh generation
 	$(TOOL_PY) -m codegen check
 
-test: $(BIN)/python ## Run the test suite
+test: $(BIN)/python $(NODE_MODULES) ## Run the test suite, contract tests against the mock server included
 	$(BIN)/pytest -q
+
+contract: $(BIN)/python $(NODE_MODULES) ## Run only the contract tests (every operation against the mock server)
+	$(BIN)/pytest -q tests/contract
+
+mock: $(BIN)/python $(NODE_MODULES) ## Serve openapi.yaml with the mock server on http://127.0.0.1:4010 until Ctrl-C
+	$(BIN)/python scripts/mockserver.py
+
+demo: $(BIN)/python $(NODE_MODULES) ## Run examples/quickstart.py against the mock server started from openapi.yaml
+	$(BIN)/python scripts/mockserver.py -- $(BIN)/python examples/quickstart.py
 
 lint: $(BIN)/python ## ruff lint + format check
 	$(BIN)/ruff check .
@@ -46,7 +68,10 @@ typecheck: $(BIN)/python ## mypy --strict on the package and the generator
 spec-check: $(BIN)/python ## Validate openapi.yaml
 	$(BIN)/python -m codegen.speccheck openapi.yaml
 
-check: lint typecheck spec-check codegen-check ## Lint, types, spec validation, generated-code drift
+spec-lint: $(NODE_MODULES) ## Lint openapi.yaml with Redocly CLI (redocly.yaml: every example against its schema, ...)
+	$(REDOCLY) lint openapi.yaml --config redocly.yaml --format=summary
+
+check: lint typecheck spec-check spec-lint codegen-check ## Lint, types, spec validation, generated-code drift
 
 spec-diff: $(TOOL_PY) ## Semantic diff of openapi.yaml: last commit against the working tree
 	$(TOOL_PY) -m codegen diff HEAD WORKTREE
