@@ -1,0 +1,1 @@
+"""Tests of the semantic spec diff (codegen.specdiff)."""
