@@ -29,6 +29,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("registration", "registration"),
@@ -96,6 +97,31 @@ class AgentExecution:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.registration = data["registration"]
+                self.event_type = data["event_type"]
+                self.task = data["task"]
+                self.result = data["result"]
+                self.status = data["status"]
+                self.action = data["action"]
+                self.event_payload = data["event_payload"]
+                self.response_payload = data["response_payload"]
+                self.error_message = data["error_message"]
+                v = data["started_at"]
+                self.started_at = None if v is None else parse_datetime(v)
+                v = data["completed_at"]
+                self.completed_at = None if v is None else parse_datetime(v)
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.registration = data["registration"]
@@ -115,7 +141,7 @@ class AgentExecution:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

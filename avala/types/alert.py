@@ -29,6 +29,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("rule", "rule"),
@@ -97,6 +98,32 @@ class Alert:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.rule = data["rule"]
+                self.device = data["device"]
+                self.recording = data["recording"]
+                self.severity = data["severity"]
+                self.status = data["status"]
+                self.message = data["message"]
+                v = data["triggered_at"]
+                self.triggered_at = None if v is None else parse_datetime(v)
+                v = data["acknowledged_at"]
+                self.acknowledged_at = None if v is None else parse_datetime(v)
+                self.acknowledged_by = data["acknowledged_by"]
+                v = data["resolved_at"]
+                self.resolved_at = None if v is None else parse_datetime(v)
+                self.resolution_note = data["resolution_note"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.rule = get("rule")
@@ -117,7 +144,7 @@ class Alert:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -40,6 +40,7 @@ _FIELDS = frozenset(
         "object_uid",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("dataset_item_uid", "dataset_item_uid"),
@@ -128,6 +129,40 @@ class AnnotationIssue:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.dataset_item_uid = data["dataset_item_uid"]
+                self.sequence_uid = data["sequence_uid"]
+                v = data["project"]
+                self.project = None if v is None else AnnotationIssueProject.from_dict(v)
+                v = data["reporter"]
+                self.reporter = None if v is None else AnnotationIssueReporter.from_dict(v)
+                self.priority = data["priority"]
+                self.severity = data["severity"]
+                self.description = data["description"]
+                self.status = data["status"]
+                v = data["tool"]
+                self.tool = None if v is None else AnnotationIssueTool.from_dict(v)
+                v = data["problem"]
+                self.problem = None if v is None else AnnotationIssueProblem.from_dict(v)
+                self.wrong_class = data["wrong_class"]
+                self.correct_class = data["correct_class"]
+                self.should_re_annotate = data["should_re_annotate"]
+                self.should_delete = data["should_delete"]
+                self.frames_affected = data["frames_affected"]
+                self.coordinates = data["coordinates"]
+                self.query_params = data["query_params"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["closed_at"]
+                self.closed_at = None if v is None else parse_datetime(v)
+                self.object_uid = data["object_uid"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.dataset_item_uid = get("dataset_item_uid")
@@ -156,7 +191,7 @@ class AnnotationIssue:
         v = get("closed_at")
         self.closed_at = None if v is None else parse_datetime(v)
         self.object_uid = get("object_uid")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

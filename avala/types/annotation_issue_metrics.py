@@ -22,6 +22,7 @@ _FIELDS = frozenset(
         "object_count_by_annotation_issue_problem_uid",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("status_count", "status_count"),
     ("priority_count", "priority_count"),
@@ -71,6 +72,21 @@ class AnnotationIssueMetrics:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.status_count = data["status_count"]
+                self.priority_count = data["priority_count"]
+                self.severity_count = data["severity_count"]
+                self.mean_seconds_close_time_all = data["mean_seconds_close_time_all"]
+                self.mean_seconds_close_time_customer = data["mean_seconds_close_time_customer"]
+                self.mean_unresolved_issue_age_all = data["mean_unresolved_issue_age_all"]
+                self.mean_unresolved_issue_age_customer = data["mean_unresolved_issue_age_customer"]
+                self.object_count_by_annotation_issue_problem_uid = data["object_count_by_annotation_issue_problem_uid"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.status_count = get("status_count")
         self.priority_count = get("priority_count")
@@ -80,7 +96,7 @@ class AnnotationIssueMetrics:
         self.mean_unresolved_issue_age_all = get("mean_unresolved_issue_age_all")
         self.mean_unresolved_issue_age_customer = get("mean_unresolved_issue_age_customer")
         self.object_count_by_annotation_issue_problem_uid = get("object_count_by_annotation_issue_problem_uid")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

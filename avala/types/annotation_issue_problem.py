@@ -11,6 +11,7 @@ from attrs import define, field
 from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "title"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (("uid", "uid"), ("title", "title"))
 
 
@@ -41,7 +42,7 @@ class AnnotationIssueProblem:
         self = cls.__new__(cls)
         self.uid = data["uid"]
         self.title = data["title"]
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

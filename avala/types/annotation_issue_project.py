@@ -11,6 +11,7 @@ from attrs import define, field
 from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "name"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (("uid", "uid"), ("name", "name"))
 
 
@@ -41,7 +42,7 @@ class AnnotationIssueProject:
         self = cls.__new__(cls)
         self.uid = data["uid"]
         self.name = data["name"]
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from attrs import define, field
 from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "name", "default"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (("uid", "uid"), ("name", "name"), ("default", "default"))
 
 
@@ -41,11 +42,21 @@ class AnnotationIssueTool:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.default = data["default"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
         self.default = get("default")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

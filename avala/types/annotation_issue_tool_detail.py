@@ -12,6 +12,7 @@ from .._model import dump, extra_properties
 from .annotation_issue_tool_problem import AnnotationIssueToolProblem
 
 _FIELDS = frozenset({"uid", "name", "dataset_type", "default", "problems"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -52,6 +53,19 @@ class AnnotationIssueToolDetail:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.dataset_type = data["dataset_type"]
+                self.default = data["default"]
+                v = data["problems"]
+                self.problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -59,7 +73,7 @@ class AnnotationIssueToolDetail:
         self.default = get("default")
         v = get("problems")
         self.problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ _FIELDS = frozenset(
         "created_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("status", "status"),
@@ -109,6 +110,40 @@ class AutoLabelJob:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.status = data["status"]
+                self.model_type = data["model_type"]
+                self.confidence_threshold = data["confidence_threshold"]
+                v = data["labels"]
+                self.labels = list() if v is None else v
+                v = data["dry_run"]
+                self.dry_run = False if v is None else v
+                v = data["total_items"]
+                self.total_items = 0 if v is None else v
+                v = data["processed_items"]
+                self.processed_items = 0 if v is None else v
+                v = data["successful_items"]
+                self.successful_items = 0 if v is None else v
+                v = data["failed_items"]
+                self.failed_items = 0 if v is None else v
+                v = data["skipped_items"]
+                self.skipped_items = 0 if v is None else v
+                self.progress_pct = data["progress_pct"]
+                self.error_message = data["error_message"]
+                self.summary = data["summary"]
+                v = data["started_at"]
+                self.started_at = None if v is None else parse_datetime(v)
+                v = data["completed_at"]
+                self.completed_at = None if v is None else parse_datetime(v)
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.status = get("status")
@@ -137,7 +172,7 @@ class AutoLabelJob:
         self.completed_at = None if v is None else parse_datetime(v)
         v = get("created_at")
         self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from attrs import define, field
 from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"status", "message"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (("status", "status"), ("message", "message"))
 
 
@@ -41,7 +42,7 @@ class ConsensusComputeResult:
         self = cls.__new__(cls)
         self.status = data["status"]
         self.message = data["message"]
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

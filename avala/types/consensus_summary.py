@@ -23,6 +23,7 @@ _FIELDS = frozenset(
         "by_task_name",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("mean_score", "mean_score"),
     ("median_score", "median_score"),
@@ -73,6 +74,21 @@ class ConsensusSummary:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.mean_score = data["mean_score"]
+                self.median_score = data["median_score"]
+                self.min_score = data["min_score"]
+                self.max_score = data["max_score"]
+                self.total_items = data["total_items"]
+                self.items_with_consensus = data["items_with_consensus"]
+                self.score_distribution = data["score_distribution"]
+                self.by_task_name = data["by_task_name"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.mean_score = data["mean_score"]
         self.median_score = data["median_score"]
@@ -82,7 +98,7 @@ class ConsensusSummary:
         self.items_with_consensus = data["items_with_consensus"]
         self.score_distribution = get("score_distribution")
         self.by_task_name = get("by_task_name")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

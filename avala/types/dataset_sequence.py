@@ -30,6 +30,7 @@ _FIELDS = frozenset(
         "camera_calibration_enabled",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("key", "key"),
@@ -100,6 +101,28 @@ class DatasetSequence:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.key = data["key"]
+                self.custom_uuid = data["custom_uuid"]
+                self.status = data["status"]
+                self.featured_image = data["featured_image"]
+                self.number_of_frames = data["number_of_frames"]
+                self.views = data["views"]
+                self.crop_data = data["crop_data"]
+                self.predefined_labels = data["predefined_labels"]
+                self.frames = data["frames"]
+                self.metrics = data["metrics"]
+                self.dataset_uid = data["dataset_uid"]
+                self.allow_lidar_calibration = data["allow_lidar_calibration"]
+                self.lidar_calibration_enabled = data["lidar_calibration_enabled"]
+                self.camera_calibration_enabled = data["camera_calibration_enabled"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.key = get("key")
@@ -116,7 +139,7 @@ class DatasetSequence:
         self.allow_lidar_calibration = get("allow_lidar_calibration")
         self.lidar_calibration_enabled = get("lidar_calibration_enabled")
         self.camera_calibration_enabled = get("camera_calibration_enabled")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("recording", "recording"),
@@ -92,6 +93,30 @@ class FleetEvent:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.recording = data["recording"]
+                self.device = data["device"]
+                self.type = data["type"]
+                self.label = data["label"]
+                self.description = data["description"]
+                v = data["timestamp"]
+                self.timestamp = None if v is None else parse_datetime(v)
+                self.duration_ms = data["duration_ms"]
+                v = data["tags"]
+                self.tags = list() if v is None else v
+                self.metadata = data["metadata"]
+                self.severity = data["severity"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.recording = get("recording")
@@ -110,7 +135,7 @@ class FleetEvent:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ _FIELDS = frozenset(
         "created_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("organization_name", "organization_name"),
@@ -88,6 +89,27 @@ class Invitation:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.organization_name = data["organization_name"]
+                self.organization_slug = data["organization_slug"]
+                self.invited_email = data["invited_email"]
+                self.invited_by_username = data["invited_by_username"]
+                self.role = data["role"]
+                self.status = data["status"]
+                v = data["expires_at"]
+                self.expires_at = None if v is None else parse_datetime(v)
+                self.is_expired = data["is_expired"]
+                self.accept_url = data["accept_url"]
+                self.copy_link = data["copy_link"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.organization_name = get("organization_name")
@@ -103,7 +125,7 @@ class Invitation:
         self.copy_link = get("copy_link")
         v = get("created_at")
         self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,6 +39,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -136,6 +137,42 @@ class Organization:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.slug = data["slug"]
+                self.handle = data["handle"]
+                self.description = data["description"]
+                self.logo = data["logo"]
+                self.website = data["website"]
+                self.industry = data["industry"]
+                self.email = data["email"]
+                self.phone = data["phone"]
+                self.visibility = data["visibility"]
+                self.plan = data["plan"]
+                v = data["is_verified"]
+                self.is_verified = False if v is None else v
+                v = data["is_active"]
+                self.is_active = True if v is None else v
+                self.member_count = data["member_count"]
+                self.team_count = data["team_count"]
+                self.dataset_count = data["dataset_count"]
+                self.project_count = data["project_count"]
+                self.slice_count = data["slice_count"]
+                self.role = data["role"]
+                v = data["joined_at"]
+                self.joined_at = None if v is None else parse_datetime(v)
+                self.allowed_domains = data["allowed_domains"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -166,7 +203,7 @@ class Organization:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -31,6 +31,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -105,6 +106,38 @@ class QualityTarget:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.metric = data["metric"]
+                self.operator = data["operator"]
+                self.threshold = data["threshold"]
+                self.severity = data["severity"]
+                v = data["is_active"]
+                self.is_active = True if v is None else v
+                v = data["notify_webhook"]
+                self.notify_webhook = True if v is None else v
+                v = data["notify_emails"]
+                self.notify_emails = list() if v is None else v
+                v = data["last_evaluated_at"]
+                self.last_evaluated_at = None if v is None else parse_datetime(v)
+                self.last_value = data["last_value"]
+                v = data["is_breached"]
+                self.is_breached = False if v is None else v
+                v = data["breach_count"]
+                self.breach_count = 0 if v is None else v
+                v = data["last_breached_at"]
+                self.last_breached_at = None if v is None else parse_datetime(v)
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -131,7 +164,7 @@ class QualityTarget:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from attrs import define, field
 from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "name", "metric", "threshold", "operator", "current_value", "is_breached", "severity"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -60,6 +61,21 @@ class QualityTargetEvaluation:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.metric = data["metric"]
+                self.threshold = data["threshold"]
+                self.operator = data["operator"]
+                self.current_value = data["current_value"]
+                self.is_breached = data["is_breached"]
+                self.severity = data["severity"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -69,7 +85,7 @@ class QualityTargetEvaluation:
         self.current_value = data["current_value"]
         self.is_breached = data["is_breached"]
         self.severity = get("severity")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

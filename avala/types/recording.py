@@ -27,6 +27,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("device", "device"),
@@ -88,6 +89,31 @@ class Recording:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.device = data["device"]
+                self.status = data["status"]
+                self.duration_seconds = data["duration_seconds"]
+                self.size_bytes = data["size_bytes"]
+                v = data["topic_count"]
+                self.topic_count = 0 if v is None else v
+                v = data["tags"]
+                self.tags = list() if v is None else v
+                self.topics = data["topics"]
+                v = data["started_at"]
+                self.started_at = None if v is None else parse_datetime(v)
+                v = data["ended_at"]
+                self.ended_at = None if v is None else parse_datetime(v)
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.device = get("device")
@@ -107,7 +133,7 @@ class Recording:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

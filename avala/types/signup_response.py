@@ -12,6 +12,7 @@ from .._model import dump, extra_properties, secret_repr
 from .signup_user import SignupUser
 
 _FIELDS = frozenset({"user", "api_key"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (("user", "user"), ("api_key", "api_key"))
 
 
@@ -43,7 +44,7 @@ class SignupResponse:
         v = data["user"]
         self.user = SignupUser.from_dict(v)
         self.api_key = data["api_key"]
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

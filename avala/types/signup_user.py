@@ -11,6 +11,7 @@ from attrs import define, field
 from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "username", "email", "first_name", "last_name", "in_waitlist"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("username", "username"),
@@ -54,6 +55,20 @@ class SignupUser:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.username = data["username"]
+                self.email = data["email"]
+                self.first_name = data["first_name"]
+                self.last_name = data["last_name"]
+                v = data["in_waitlist"]
+                self.in_waitlist = True if v is None else v
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.username = data["username"]
@@ -62,7 +77,7 @@ class SignupUser:
         self.last_name = get("last_name")
         v = get("in_waitlist")
         self.in_waitlist = True if v is None else v
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ _FIELDS = frozenset(
         "featured_slice_item_urls",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -83,6 +84,24 @@ class Slice:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.slug = data["slug"]
+                self.owner_name = data["owner_name"]
+                self.organization = data["organization"]
+                self.visibility = data["visibility"]
+                self.status = data["status"]
+                self.item_count = data["item_count"]
+                self.sub_slices = data["sub_slices"]
+                self.source_data = data["source_data"]
+                self.featured_slice_item_urls = data["featured_slice_item_urls"]
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -95,7 +114,7 @@ class Slice:
         self.sub_slices = get("sub_slices")
         self.source_data = get("source_data")
         self.featured_slice_item_urls = get("featured_slice_item_urls")
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -31,6 +31,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("id", "id"),
     ("uid", "uid"),
@@ -104,6 +105,31 @@ class SliceItem:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.id = data["id"]
+                self.uid = data["uid"]
+                self.key = data["key"]
+                self.dataset = data["dataset"]
+                self.url = data["url"]
+                self.gpu_texture_url = data["gpu_texture_url"]
+                self.thumbnails = data["thumbnails"]
+                self.video_thumbnail = data["video_thumbnail"]
+                self.metadata = data["metadata"]
+                self.export_snippet = data["export_snippet"]
+                self.annotations = data["annotations"]
+                self.crop_data = data["crop_data"]
+                self.related_items = data["related_items"]
+                self.related_sequence_uid = data["related_sequence_uid"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.id = get("id")
         self.uid = data["uid"]
@@ -123,7 +149,7 @@ class SliceItem:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,6 +29,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -94,6 +95,31 @@ class StorageConfig:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.provider = data["provider"]
+                self.s3_bucket_name = data["s3_bucket_name"]
+                self.s3_bucket_region = data["s3_bucket_region"]
+                self.s3_bucket_prefix = data["s3_bucket_prefix"]
+                v = data["s3_is_accelerated"]
+                self.s3_is_accelerated = False if v is None else v
+                self.gc_storage_bucket_name = data["gc_storage_bucket_name"]
+                self.gc_storage_prefix = data["gc_storage_prefix"]
+                v = data["is_verified"]
+                self.is_verified = False if v is None else v
+                v = data["last_verified_at"]
+                self.last_verified_at = None if v is None else parse_datetime(v)
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -113,7 +139,7 @@ class StorageConfig:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -84,6 +85,26 @@ class Team:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.name = data["name"]
+                self.slug = data["slug"]
+                self.description = data["description"]
+                self.color = data["color"]
+                self.organization_uid = data["organization_uid"]
+                self.organization_name = data["organization_name"]
+                self.organization_slug = data["organization_slug"]
+                self.member_count = data["member_count"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.name = data["name"]
@@ -98,7 +119,7 @@ class Team:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from attrs import define, field
 from .._model import dump, extra_properties, parse_datetime
 
 _FIELDS = frozenset({"user_uid", "username", "email", "full_name", "picture", "role", "created_at"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("user_uid", "user_uid"),
     ("username", "username"),
@@ -58,6 +59,21 @@ class TeamMember:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.user_uid = data["user_uid"]
+                self.username = data["username"]
+                self.email = data["email"]
+                self.full_name = data["full_name"]
+                self.picture = data["picture"]
+                self.role = data["role"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.user_uid = data["user_uid"]
         self.username = get("username")
@@ -67,7 +83,7 @@ class TeamMember:
         self.role = get("role")
         v = get("created_at")
         self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

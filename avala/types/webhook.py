@@ -12,6 +12,7 @@ from attrs import define, field
 from .._model import dump, extra_properties, parse_datetime, secret_repr
 
 _FIELDS = frozenset({"uid", "target_url", "events", "is_active", "secret", "created_at", "updated_at"})
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("target_url", "target_url"),
@@ -59,6 +60,24 @@ class Webhook:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.target_url = data["target_url"]
+                v = data["events"]
+                self.events = list() if v is None else v
+                v = data["is_active"]
+                self.is_active = True if v is None else v
+                self.secret = data["secret"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.target_url = data["target_url"]
@@ -71,7 +90,7 @@ class Webhook:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

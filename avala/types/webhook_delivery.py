@@ -26,6 +26,7 @@ _FIELDS = frozenset(
         "updated_at",
     }
 )
+_COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("subscription", "subscription"),
@@ -84,6 +85,28 @@ class WebhookDelivery:
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
         self = cls.__new__(cls)
+        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
+            try:
+                self.uid = data["uid"]
+                self.subscription = data["subscription"]
+                self.event_type = data["event_type"]
+                self.payload = data["payload"]
+                self.response_status = data["response_status"]
+                self.response_body = data["response_body"]
+                v = data["attempts"]
+                self.attempts = 0 if v is None else v
+                v = data["next_retry_at"]
+                self.next_retry_at = None if v is None else parse_datetime(v)
+                self.status = data["status"]
+                v = data["created_at"]
+                self.created_at = None if v is None else parse_datetime(v)
+                v = data["updated_at"]
+                self.updated_at = None if v is None else parse_datetime(v)
+            except KeyError:  # one is missing after all: read them again below
+                pass
+            else:
+                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+                return self
         get = data.get
         self.uid = data["uid"]
         self.subscription = data["subscription"]
@@ -100,7 +123,7 @@ class WebhookDelivery:
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = extra_properties(data, _FIELDS)
+        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:
