@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncClient, Client
 from ._pagination import AsyncCursorPage, CursorPage
-from ._transport import RawResponse
 from ._version import __version__
 from .errors import AvalaError
 
 if TYPE_CHECKING:
     from ._signup import async_signup, signup
+    from ._transport import RawResponse
 
 __all__ = [
     "AsyncClient",
@@ -39,4 +39,8 @@ def __getattr__(name: str) -> Any:
         from . import _signup
 
         return getattr(_signup, name)
+    if name == "RawResponse":  # the transport module loads with a client's first call, not with the package
+        from ._transport import RawResponse
+
+        return RawResponse
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,16 +1,44 @@
-"""``Client`` and ``AsyncClient``: configuration, lazy resource attributes, context managers, per-call options."""
+"""``Client`` and ``AsyncClient``: configuration, lazy resource attributes, context managers, per-call options.
+
+A client validates its settings when it is made, but creates its transport (the httpx connection pool, and the
+modules of the retry policy and error mapping) on first use: ``import avala; avala.Client()`` costs little more than
+``import httpx``.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._client_resources import AsyncResources, Resources
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config, resolve_max_retries, resolve_timeout
-from ._transport import AsyncTransport, BaseTransport, SyncTransport, configure_logging_from_env
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    resolve_config,
+    resolve_max_retries,
+    resolve_timeout,
+)
+
+if TYPE_CHECKING:
+    from ._transport import AsyncTransport, BaseTransport, SyncTransport
+
+# Two threads making the first call on one client at once still get one transport (one connection pool).
+_CREATING = threading.Lock()
+
+
+def _configure_logging() -> None:
+    """Apply ``AVALA_LOG`` now, as the constructor always did; the transport module loads only when it is set."""
+    if os.environ.get("AVALA_LOG", "").strip():
+        from ._transport import configure_logging_from_env
+
+        configure_logging_from_env()
 
 
 class _NotGiven:
@@ -24,22 +52,23 @@ NOT_GIVEN: Any = _NotGiven()
 class _ClientBase:
     """What sync and async clients share: settings, rate-limit info and ``repr``."""
 
+    _config: ClientConfig
     _transport: BaseTransport
 
     @property
     def base_url(self) -> str:
         """The API base URL requests go to."""
-        return self._transport.config.base_url
+        return self._config.base_url
 
     @property
     def timeout(self) -> httpx.Timeout:
         """The timeout of every request."""
-        return self._transport.config.timeout
+        return self._config.timeout
 
     @property
     def max_retries(self) -> int:
         """How many times a failed request may be retried."""
-        return self._transport.config.max_retries
+        return self._config.max_retries
 
     @property
     def rate_limit_info(self) -> dict[str, str | None]:
@@ -55,6 +84,7 @@ class _ClientBase:
             raw=raw,
         )
         twin = object.__new__(type(self))
+        twin._config = transport.config
         twin._transport = transport
         return twin
 
@@ -90,10 +120,19 @@ class Client(_ClientBase, Resources):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
     ) -> None:
-        configure_logging_from_env()
-        self._transport: SyncTransport = SyncTransport(
-            resolve_config(api_key, base_url, timeout, max_retries), http_client
-        )
+        _configure_logging()
+        self._config = resolve_config(api_key, base_url, timeout, max_retries)
+        self._http_client = http_client
+
+    # a cached_property is writable (with_options copies set it), which mypy does not know
+    @cached_property
+    def _transport(self) -> SyncTransport:  # type: ignore[override]
+        """The transport, made on first use."""
+        from ._transport import SyncTransport
+
+        with _CREATING:
+            made: SyncTransport | None = self.__dict__.get("_transport")
+            return made if made is not None else SyncTransport(self._config, self._http_client)
 
     def with_options(
         self,
@@ -148,10 +187,19 @@ class AsyncClient(_ClientBase, AsyncResources):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        configure_logging_from_env()
-        self._transport: AsyncTransport = AsyncTransport(
-            resolve_config(api_key, base_url, timeout, max_retries), http_client
-        )
+        _configure_logging()
+        self._config = resolve_config(api_key, base_url, timeout, max_retries)
+        self._http_client = http_client
+
+    # a cached_property is writable (with_options copies set it), which mypy does not know
+    @cached_property
+    def _transport(self) -> AsyncTransport:  # type: ignore[override]
+        """The transport, made on first use."""
+        from ._transport import AsyncTransport
+
+        with _CREATING:
+            made: AsyncTransport | None = self.__dict__.get("_transport")
+            return made if made is not None else AsyncTransport(self._config, self._http_client)
 
     def with_options(
         self,

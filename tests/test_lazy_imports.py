@@ -28,6 +28,18 @@ def test_heavy_dependencies_stay_unloaded() -> None:
     assert out.strip() == "[]"
 
 
+def test_the_transport_and_httpcore_load_with_the_first_call_not_the_client() -> None:
+    script = (
+        "import sys, avala\n"
+        "avala.Client(api_key='k'); avala.AsyncClient(api_key='k')\n"
+        "print(sorted({'avala._transport', 'httpcore'} & set(sys.modules)))\n"
+        "avala.Client(api_key='k').with_options(max_retries=1)\n"
+        "print(sorted({'avala._transport', 'httpcore'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    assert out.split("\n")[:2] == ["[]", "['avala._transport', 'httpcore']"]
+
+
 def test_first_use_loads_only_that_resource_and_its_models() -> None:
     loaded = loaded_after("import avala\nc = avala.Client(api_key='k')\nc.exports")
     assert loaded == ["avala.resources", "avala.resources.exports", "avala.types", "avala.types.export"]
