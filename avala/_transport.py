@@ -54,6 +54,13 @@ INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
 USER_AGENT = f"avala-python/{__version__}"
+API_KEY_HEADER = "X-Avala-Api-Key"
+# One pool per client, of POOL_SIZE connections, every one kept alive. httpx's default (100 connections, 20 kept
+# alive) makes a burst of concurrent calls close and reopen connections without end, and httpcore's pool spends
+# time proportional to (queued requests + idle connections) x connections on every request: a small pool whose
+# calls wait their turn in the SDK (AsyncTransport) is faster in CPU and wall time. See the README, "Performance".
+POOL_SIZE = 20
+POOL_LIMITS = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE, keepalive_expiry=5.0)
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 # Failures after which the request certainly did not reach the server: safe to retry for any method.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -87,6 +94,12 @@ async def _async_sleep(seconds: float) -> None:
     import asyncio  # only async clients pay for importing asyncio
 
     await asyncio.sleep(seconds)
+
+
+def _pool_slots() -> contextlib.AbstractAsyncContextManager[Any]:
+    import asyncio  # only async clients pay for importing asyncio
+
+    return asyncio.Semaphore(POOL_SIZE)
 
 
 def encode_segment(value: Any, operation: str) -> str:
@@ -173,12 +186,29 @@ class BaseTransport:
         self._timeout = config.timeout
         self._max_retries = config.max_retries
         self._secrets = secret_variants(config.api_key) if config.api_key else ()
-        common = {"Accept": "application/json", "User-Agent": USER_AGENT, **self.extra_headers}
-        self._public_headers = common
-        self._headers = {**common, "X-Avala-Api-Key": config.api_key} if config.api_key else common
+        self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if config.api_key:
+            self.base_headers[API_KEY_HEADER] = config.api_key
+        # When the SDK made the httpx client, the base headers live on it and a request carries only the extra ones
+        # (merging headers per request is a good part of the SDK's per-call cost); a caller's client is left alone.
+        self.client_has_base_headers = False
+        self._set_request_options()
         self.sleep: Callable[[float], Any] = time.sleep
         self.random: Callable[[], float] = random.random
         self.clock: Callable[[], float] = time.monotonic
+
+    def _set_request_options(self) -> None:
+        """What each request passes to httpx beyond the client's own settings: the headers (with and without the API
+        key, for ``auth: false`` operations) and the timeout."""
+        self._request_timeout: Any = self._timeout
+        if self.client_has_base_headers:
+            self._headers: dict[str, str] | None = self.extra_headers or None
+            self._public_headers = self._headers
+            if self._timeout == self.http.timeout:  # type: ignore[attr-defined]
+                self._request_timeout = httpx.USE_CLIENT_DEFAULT
+        else:
+            self._headers = {**self.base_headers, **self.extra_headers}
+            self._public_headers = {k: v for k, v in self._headers.items() if k != API_KEY_HEADER}
 
     def derive(
         self,
@@ -202,8 +232,23 @@ class BaseTransport:
             raw=self.raw if raw is None else raw,
             rate_limit=self.rate_limit,
         )
-        twin.sleep, twin.random, twin.clock = self.sleep, self.random, self.clock
+        self._share_with(twin)
         return twin
+
+    def _share_with(self, twin: Any) -> None:
+        """Give a ``derive`` copy what belongs to the pool and the clock, not to the settings."""
+        twin.sleep, twin.random, twin.clock = self.sleep, self.random, self.clock
+        twin.client_has_base_headers = self.client_has_base_headers
+        twin._set_request_options()
+
+    def _owned_client_options(self) -> dict[str, Any]:
+        """The settings of an httpx client the SDK makes for itself."""
+        return {
+            "follow_redirects": False,
+            "timeout": self.config.timeout,
+            "headers": self.base_headers,
+            "limits": POOL_LIMITS,
+        }
 
     # --- requests ----------------------------------------------------------------------------------------------
 
@@ -223,14 +268,17 @@ class BaseTransport:
             json_body = {k: v for k, v in body.items() if v is not None} if body else {}
             if not json_body and op.body == "optional":
                 json_body = None
-        return http.build_request(
+        request = http.build_request(
             op.method,
             url,
             params=params or None,
             json=json_body,
             headers=self._headers if op.auth else self._public_headers,
-            timeout=self._timeout,
+            timeout=self._request_timeout,
         )
+        if not op.auth and self.client_has_base_headers:
+            request.headers.pop(API_KEY_HEADER, None)
+        return request
 
     # --- the retry policy ---------------------------------------------------------------------------------------
 
@@ -293,6 +341,20 @@ class BaseTransport:
                     self._max_retries + 1,
                 )
             yield delay
+
+    def _succeeded(self, response: httpx.Response) -> bool:
+        """Whether a first attempt's response ends the call: a success, whose rate limits are then recorded (all
+        that :meth:`_attempts` would do with it). The drivers skip the policy's machinery for it."""
+        if response.is_success:
+            self.rate_limit.headers = response.headers
+            return True
+        return False
+
+    @staticmethod
+    def _resume(attempts: Generator[Step, Any, tuple[httpx.Response, int]], first: httpx.Response | Exception) -> Step:
+        """Start the policy with its first attempt already made: hand it that attempt's response or failure."""
+        next(attempts)
+        return attempts.throw(first) if isinstance(first, Exception) else attempts.send(first)
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(8, 0.5 * 2 ** (attempt - 1))]."""
@@ -393,14 +455,25 @@ class SyncTransport(BaseTransport):
     ) -> None:
         super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
         self.owns_http = http is None
-        self.http = http if http is not None else httpx.Client(follow_redirects=False, timeout=config.timeout)
+        self.http = http if http is not None else httpx.Client(**self._owned_client_options())
+        self.client_has_base_headers = http is None
+        self._set_request_options()
 
     def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
         """Send with retries; return the successful response and the number of attempts."""
-        attempts = self._attempts(op, request)
-        step = next(attempts)
-        while True:
+        first: httpx.Response | Exception | None = None
+        if not log.isEnabledFor(logging.DEBUG):  # the first attempt, outside the policy: most calls end here
             try:
+                first = self._exchange(request)
+            except (httpx.RequestError, UndecodableBody) as exc:
+                first = exc
+            else:
+                if self._succeeded(first):
+                    return first, 1
+        attempts = self._attempts(op, request)
+        try:
+            step = next(attempts) if first is None else self._resume(attempts, first)
+            while True:
                 if isinstance(step, httpx.Request):
                     try:
                         response = self._exchange(step)
@@ -411,9 +484,9 @@ class SyncTransport(BaseTransport):
                 else:
                     self.sleep(step)
                     step = attempts.send(None)
-            except StopIteration as done:
-                result: tuple[httpx.Response, int] = done.value
-                return result
+        except StopIteration as done:
+            result: tuple[httpx.Response, int] = done.value
+            return result
 
     def _exchange(self, request: httpx.Request) -> httpx.Response:
         """One attempt: send, read the whole body, release the connection whatever happens."""
@@ -489,14 +562,30 @@ class AsyncTransport(BaseTransport):
         super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
         self.sleep = _async_sleep
         self.owns_http = http is None
-        self.http = http if http is not None else httpx.AsyncClient(follow_redirects=False, timeout=config.timeout)
+        # Calls beyond the pool's size wait here, not in httpcore's queue (costly when long, and bound by the pool
+        # timeout); with_options copies share it with the pool. A caller's client keeps its own limits.
+        self.slots: contextlib.AbstractAsyncContextManager[Any] = (
+            _pool_slots() if http is None else contextlib.nullcontext()
+        )
+        self.http = http if http is not None else httpx.AsyncClient(**self._owned_client_options())
+        self.client_has_base_headers = http is None
+        self._set_request_options()
 
     async def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
         """Send with retries; return the successful response and the number of attempts."""
-        attempts = self._attempts(op, request)
-        step = next(attempts)
-        while True:
+        first: httpx.Response | Exception | None = None
+        if not log.isEnabledFor(logging.DEBUG):  # the first attempt, outside the policy: most calls end here
             try:
+                first = await self._exchange(request)
+            except (httpx.RequestError, UndecodableBody) as exc:
+                first = exc
+            else:
+                if self._succeeded(first):
+                    return first, 1
+        attempts = self._attempts(op, request)
+        try:
+            step = next(attempts) if first is None else self._resume(attempts, first)
+            while True:
                 if isinstance(step, httpx.Request):
                     try:
                         response = await self._exchange(step)
@@ -507,19 +596,24 @@ class AsyncTransport(BaseTransport):
                 else:
                     await self.sleep(step)
                     step = attempts.send(None)
-            except StopIteration as done:
-                result: tuple[httpx.Response, int] = done.value
-                return result
+        except StopIteration as done:
+            result: tuple[httpx.Response, int] = done.value
+            return result
+
+    def _share_with(self, twin: Any) -> None:
+        super()._share_with(twin)
+        twin.slots = self.slots
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """One attempt: send, read the whole body, release the connection whatever happens."""
-        response = await self.http.send(request, stream=True, follow_redirects=False)
-        try:
-            await response.aread()
-        except httpx.DecodingError as exc:
-            raise UndecodableBody(response, exc) from exc
-        finally:
-            await response.aclose()
+        """One attempt: wait for a free connection, send, read the whole body, release the connection."""
+        async with self.slots:
+            response = await self.http.send(request, stream=True, follow_redirects=False)
+            try:
+                await response.aread()
+            except httpx.DecodingError as exc:
+                raise UndecodableBody(response, exc) from exc
+            finally:
+                await response.aclose()
         return response
 
     async def call(
