@@ -10,7 +10,8 @@ TOOL_PY := $(TOOLS)/bin/python
 NODE_MODULES := node_modules/.package-lock.json
 REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly
 
-.PHONY: help install codegen codegen-check test contract check lint typecheck spec-check spec-lint spec-diff mock demo clean
+.PHONY: help install codegen codegen-check test contract check lint typecheck spec-check spec-lint spec-diff mock demo \
+	bench clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -75,6 +76,9 @@ check: lint typecheck spec-check spec-lint codegen-check ## Lint, types, spec va
 
 spec-diff: $(TOOL_PY) ## Semantic diff of openapi.yaml: last commit against the working tree
 	$(TOOL_PY) -m codegen diff HEAD WORKTREE
+
+bench: $(BIN)/python $(TOOL_PY) ## Benchmarks against raw httpx and the published avala (one table; ~2 min)
+	$(BIN)/python benchmarks/run.py
 
 clean: ## Remove the project-local environments
 	rm -rf $(VENV) .tools node_modules .mypy_cache .ruff_cache .pytest_cache
