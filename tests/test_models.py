@@ -20,6 +20,8 @@ DATASET: dict[str, Any] = {
     "created_at": "2026-02-24T10:15:00Z",
     "updated_at": "2026-02-25T08:00:00.123456+02:00",
     "status": "created",
+    "is_sequence": False,
+    "predefined_labels": [{"name": "car", "color": "#ff0000"}],
 }
 
 

@@ -11,7 +11,20 @@ from attrs import define, field
 
 from .._model import dump, extra_properties, parse_datetime
 
-_FIELDS = frozenset({"uid", "name", "slug", "item_count", "data_type", "created_at", "updated_at", "status"})
+_FIELDS = frozenset(
+    {
+        "uid",
+        "name",
+        "slug",
+        "item_count",
+        "data_type",
+        "created_at",
+        "updated_at",
+        "status",
+        "is_sequence",
+        "predefined_labels",
+    }
+)
 _COUNT = len(_FIELDS)
 _WIRE_NAMES = (
     ("uid", "uid"),
@@ -22,6 +35,8 @@ _WIRE_NAMES = (
     ("created_at", "created_at"),
     ("updated_at", "updated_at"),
     ("status", "status"),
+    ("is_sequence", "is_sequence"),
+    ("predefined_labels", "predefined_labels"),
 )
 
 
@@ -39,6 +54,9 @@ class Dataset:
         updated_at: ISO 8601 timestamp of when the dataset was last updated.
         status: Creation status of the dataset. Known values: `creating`, `created`. `datasets.wait` polls `GET
             /datasets/{uid}/` until this field equals the target status.
+        is_sequence: Whether the dataset's items are grouped into sequences (returned by the later API).
+        predefined_labels: Labels defined on the dataset for annotators to choose from, each an object such as `{"name":
+            "car", "color": "#ff0000"}` (returned by the later API).
         additional_properties: Fields of the API response that this version of the SDK does not know.
     """
 
@@ -50,6 +68,8 @@ class Dataset:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     status: str | None = None
+    is_sequence: bool | None = None
+    predefined_labels: list[dict[str, Any]] | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
@@ -76,6 +96,8 @@ class Dataset:
                 v = data["updated_at"]
                 self.updated_at = None if v is None else parse_datetime(v)
                 self.status = data["status"]
+                self.is_sequence = data["is_sequence"]
+                self.predefined_labels = data["predefined_labels"]
             except KeyError:  # one is missing after all: read them again below
                 pass
             else:
@@ -93,6 +115,8 @@ class Dataset:
         v = get("updated_at")
         self.updated_at = None if v is None else parse_datetime(v)
         self.status = get("status")
+        self.is_sequence = get("is_sequence")
+        self.predefined_labels = get("predefined_labels")
         self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
         return self
 

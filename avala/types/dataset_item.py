@@ -17,6 +17,8 @@ _FIELDS = frozenset(
         "uid",
         "key",
         "dataset",
+        "dataset_owner_name",
+        "dataset_slug",
         "url",
         "gpu_texture_url",
         "thumbnails",
@@ -37,6 +39,8 @@ _WIRE_NAMES = (
     ("uid", "uid"),
     ("key", "key"),
     ("dataset", "dataset"),
+    ("dataset_owner_name", "dataset_owner_name"),
+    ("dataset_slug", "dataset_slug"),
     ("url", "url"),
     ("gpu_texture_url", "gpu_texture_url"),
     ("thumbnails", "thumbnails"),
@@ -61,6 +65,8 @@ class DatasetItem:
         uid: Unique identifier for the dataset item.
         key: Unique key for the item within the dataset.
         dataset: UID of the dataset this item belongs to.
+        dataset_owner_name: Username or organization slug owning the item's dataset (returned by the later API).
+        dataset_slug: Slug of the item's dataset (returned by the later API).
         url: URL to access the item's data.
         gpu_texture_url: GPU-optimized texture URL for 3D data.
         thumbnails: Array of thumbnail URLs for the item.
@@ -80,6 +86,8 @@ class DatasetItem:
     uid: str
     key: str | None = None
     dataset: str | None = None
+    dataset_owner_name: str | None = None
+    dataset_slug: str | None = None
     url: str | None = None
     gpu_texture_url: str | None = None
     thumbnails: list[str] | None = None
@@ -111,6 +119,8 @@ class DatasetItem:
                 self.uid = data["uid"]
                 self.key = data["key"]
                 self.dataset = data["dataset"]
+                self.dataset_owner_name = data["dataset_owner_name"]
+                self.dataset_slug = data["dataset_slug"]
                 self.url = data["url"]
                 self.gpu_texture_url = data["gpu_texture_url"]
                 self.thumbnails = data["thumbnails"]
@@ -135,6 +145,8 @@ class DatasetItem:
         self.uid = data["uid"]
         self.key = get("key")
         self.dataset = get("dataset")
+        self.dataset_owner_name = get("dataset_owner_name")
+        self.dataset_slug = get("dataset_slug")
         self.url = get("url")
         self.gpu_texture_url = get("gpu_texture_url")
         self.thumbnails = get("thumbnails")

@@ -34,7 +34,10 @@ _FIELDS = frozenset(
         "slice_count",
         "role",
         "joined_at",
+        "slug_edits_remaining",
         "allowed_domains",
+        "billing_status",
+        "public_slug",
         "created_at",
         "updated_at",
     }
@@ -62,7 +65,10 @@ _WIRE_NAMES = (
     ("slice_count", "slice_count"),
     ("role", "role"),
     ("joined_at", "joined_at"),
+    ("slug_edits_remaining", "slug_edits_remaining"),
     ("allowed_domains", "allowed_domains"),
+    ("billing_status", "billing_status"),
+    ("public_slug", "public_slug"),
     ("created_at", "created_at"),
     ("updated_at", "updated_at"),
 )
@@ -94,7 +100,11 @@ class Organization:
         slice_count: Number of slices owned by the organization.
         role: Current user's role in the organization.
         joined_at: ISO 8601 timestamp of when the current user joined.
+        slug_edits_remaining: How many more times the organization's slug may be changed (returned by the later API).
         allowed_domains: Array of email domains allowed for auto-joining.
+        billing_status: State of the organization's billing, e.g. `active` or `past_due` (returned by the later API; an
+            open set of values).
+        public_slug: Slug of the organization's public profile, if it has one (returned by the later API).
         created_at: ISO 8601 timestamp of when the organization was created.
         updated_at: ISO 8601 timestamp of when the organization was last updated.
         additional_properties: Fields of the API response that this version of the SDK does not know.
@@ -121,7 +131,10 @@ class Organization:
     slice_count: int | None = None
     role: str | None = None
     joined_at: datetime | None = None
+    slug_edits_remaining: int | None = None
     allowed_domains: list[str] | None = None
+    billing_status: str | None = None
+    public_slug: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
@@ -163,7 +176,10 @@ class Organization:
                 self.role = data["role"]
                 v = data["joined_at"]
                 self.joined_at = None if v is None else parse_datetime(v)
+                self.slug_edits_remaining = data["slug_edits_remaining"]
                 self.allowed_domains = data["allowed_domains"]
+                self.billing_status = data["billing_status"]
+                self.public_slug = data["public_slug"]
                 v = data["created_at"]
                 self.created_at = None if v is None else parse_datetime(v)
                 v = data["updated_at"]
@@ -198,7 +214,10 @@ class Organization:
         self.role = get("role")
         v = get("joined_at")
         self.joined_at = None if v is None else parse_datetime(v)
+        self.slug_edits_remaining = get("slug_edits_remaining")
         self.allowed_domains = get("allowed_domains")
+        self.billing_status = get("billing_status")
+        self.public_slug = get("public_slug")
         v = get("created_at")
         self.created_at = None if v is None else parse_datetime(v)
         v = get("updated_at")

@@ -20,6 +20,7 @@ _FIELDS = frozenset(
         "s3_bucket_name",
         "s3_bucket_region",
         "s3_bucket_prefix",
+        "s3_auth_method",
         "s3_is_accelerated",
         "gc_storage_bucket_name",
         "gc_storage_prefix",
@@ -37,6 +38,7 @@ _WIRE_NAMES = (
     ("s3_bucket_name", "s3_bucket_name"),
     ("s3_bucket_region", "s3_bucket_region"),
     ("s3_bucket_prefix", "s3_bucket_prefix"),
+    ("s3_auth_method", "s3_auth_method"),
     ("s3_is_accelerated", "s3_is_accelerated"),
     ("gc_storage_bucket_name", "gc_storage_bucket_name"),
     ("gc_storage_prefix", "gc_storage_prefix"),
@@ -59,6 +61,8 @@ class StorageConfig:
         s3_bucket_name: AWS S3 bucket name (for S3 provider).
         s3_bucket_region: AWS S3 bucket region (for S3 provider).
         s3_bucket_prefix: AWS S3 bucket prefix/path (for S3 provider).
+        s3_auth_method: How Avala authenticates to the S3 bucket, such as access keys or an assumed IAM role (returned
+            by the later API; an open set of values).
         s3_is_accelerated: Whether S3 transfer acceleration is enabled.
         gc_storage_bucket_name: Google Cloud Storage bucket name (for GCS provider).
         gc_storage_prefix: Google Cloud Storage bucket prefix/path (for GCS provider).
@@ -75,6 +79,7 @@ class StorageConfig:
     s3_bucket_name: str | None = None
     s3_bucket_region: str | None = None
     s3_bucket_prefix: str | None = None
+    s3_auth_method: str | None = None
     s3_is_accelerated: bool = False
     gc_storage_bucket_name: str | None = None
     gc_storage_prefix: str | None = None
@@ -103,6 +108,7 @@ class StorageConfig:
                 self.s3_bucket_name = data["s3_bucket_name"]
                 self.s3_bucket_region = data["s3_bucket_region"]
                 self.s3_bucket_prefix = data["s3_bucket_prefix"]
+                self.s3_auth_method = data["s3_auth_method"]
                 v = data["s3_is_accelerated"]
                 self.s3_is_accelerated = False if v is None else v
                 self.gc_storage_bucket_name = data["gc_storage_bucket_name"]
@@ -127,6 +133,7 @@ class StorageConfig:
         self.s3_bucket_name = get("s3_bucket_name")
         self.s3_bucket_region = get("s3_bucket_region")
         self.s3_bucket_prefix = get("s3_bucket_prefix")
+        self.s3_auth_method = get("s3_auth_method")
         v = get("s3_is_accelerated")
         self.s3_is_accelerated = False if v is None else v
         self.gc_storage_bucket_name = get("gc_storage_bucket_name")
