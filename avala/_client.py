@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -28,6 +28,8 @@ from ._config import (
 
 if TYPE_CHECKING:
     from ._transport import AsyncTransport, BaseTransport, SyncTransport
+
+T = TypeVar("T")
 
 # Two threads making the first call on one client at once still get one transport (one connection pool).
 _CREATING = threading.Lock()
@@ -76,6 +78,41 @@ class _ClientBase:
         ``x-ratelimit-*`` header names); values are None before the first response or when absent."""
         return self._transport.rate_limit.info()
 
+    def _configure(self, api_key: str | None, base_url: str | None, timeout: Any, max_retries: int, http: Any) -> None:
+        """Validate the settings now (bad ones raise here); the transport waits for the first call."""
+        _configure_logging()
+        self._config = resolve_config(api_key, base_url, timeout, max_retries)
+        self._http_client = http
+
+    def _once(self, make: Callable[[], T]) -> T:
+        """The transport made by ``make``, unless another thread made it first (then that one)."""
+        with _CREATING:
+            made: T | None = self.__dict__.get("_transport")
+            return made if made is not None else make()
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = NOT_GIVEN,
+        max_retries: int = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client with other settings that shares this one's connection pool (closing it closes nothing).
+
+        Args:
+            timeout: Replaces the client's timeout (a float, an ``httpx.Timeout``, or None for none).
+            max_retries: Replaces the client's retry count.
+            headers: Extra headers on every request of the copy (added to, or replacing, the SDK's own).
+        """
+        twin: Self = self._derived(timeout, max_retries, headers, None)
+        return twin
+
+    @property
+    def with_raw_response(self) -> Any:
+        """This client, but methods return a :class:`~avala.RawResponse` (status, headers, ``request_id``,
+        ``retries``, ``.parse()``) instead of the parsed result."""
+        return self._derived(NOT_GIVEN, NOT_GIVEN, None, True)
+
     def _derived(self, timeout: Any, max_retries: Any, headers: Mapping[str, str] | None, raw: bool | None) -> Any:
         transport = self._transport.derive(
             timeout=None if timeout is NOT_GIVEN else resolve_timeout(timeout),
@@ -120,9 +157,7 @@ class Client(_ClientBase, Resources):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
     ) -> None:
-        _configure_logging()
-        self._config = resolve_config(api_key, base_url, timeout, max_retries)
-        self._http_client = http_client
+        self._configure(api_key, base_url, timeout, max_retries, http_client)
 
     # a cached_property is writable (with_options copies set it), which mypy does not know
     @cached_property
@@ -130,26 +165,7 @@ class Client(_ClientBase, Resources):
         """The transport, made on first use."""
         from ._transport import SyncTransport
 
-        with _CREATING:
-            made: SyncTransport | None = self.__dict__.get("_transport")
-            return made if made is not None else SyncTransport(self._config, self._http_client)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = NOT_GIVEN,
-        max_retries: int = NOT_GIVEN,
-        headers: Mapping[str, str] | None = None,
-    ) -> Client:
-        """A client with other settings that shares this one's connection pool (closing it closes nothing)."""
-        twin: Client = self._derived(timeout, max_retries, headers, None)
-        return twin
-
-    @property
-    def with_raw_response(self) -> Any:
-        """This client, but methods return a :class:`~avala.RawResponse` (status, headers, ``request_id``,
-        ``retries``, ``.parse()``) instead of the parsed result."""
-        return self._derived(NOT_GIVEN, NOT_GIVEN, None, True)
+        return self._once(lambda: SyncTransport(self._config, self._http_client))
 
     def close(self) -> None:
         """Close the connection pool (a no-op for ``with_options`` copies and a caller's ``http_client``)."""
@@ -187,9 +203,7 @@ class AsyncClient(_ClientBase, AsyncResources):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        _configure_logging()
-        self._config = resolve_config(api_key, base_url, timeout, max_retries)
-        self._http_client = http_client
+        self._configure(api_key, base_url, timeout, max_retries, http_client)
 
     # a cached_property is writable (with_options copies set it), which mypy does not know
     @cached_property
@@ -197,25 +211,7 @@ class AsyncClient(_ClientBase, AsyncResources):
         """The transport, made on first use."""
         from ._transport import AsyncTransport
 
-        with _CREATING:
-            made: AsyncTransport | None = self.__dict__.get("_transport")
-            return made if made is not None else AsyncTransport(self._config, self._http_client)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = NOT_GIVEN,
-        max_retries: int = NOT_GIVEN,
-        headers: Mapping[str, str] | None = None,
-    ) -> AsyncClient:
-        """A client with other settings that shares this one's connection pool (closing it closes nothing)."""
-        twin: AsyncClient = self._derived(timeout, max_retries, headers, None)
-        return twin
-
-    @property
-    def with_raw_response(self) -> Any:
-        """This client, but methods return a :class:`~avala.RawResponse` instead of the parsed result."""
-        return self._derived(NOT_GIVEN, NOT_GIVEN, None, True)
+        return self._once(lambda: AsyncTransport(self._config, self._http_client))
 
     async def close(self) -> None:
         """Close the connection pool (a no-op for ``with_options`` copies and a caller's ``http_client``)."""
