@@ -112,3 +112,11 @@ def test_date_and_datetime_parsers() -> None:
         parse_date(20260224)
     with pytest.raises(TypeError, match="ISO 8601 date-time string, got NoneType"):
         parse_datetime(None)
+
+
+def test_an_older_server_leaving_out_newer_fields() -> None:
+    """A server from before ``is_sequence`` and ``predefined_labels`` existed: they read as None, nothing is extra."""
+    older = {k: v for k, v in DATASET.items() if k not in ("is_sequence", "predefined_labels")}
+    ds = Dataset.from_dict(older)
+    assert (ds.is_sequence, ds.predefined_labels, ds.additional_properties) == (None, None, {})
+    assert ds == Dataset.from_dict({**older, "is_sequence": None, "predefined_labels": None})

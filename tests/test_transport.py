@@ -287,7 +287,7 @@ async def test_raw_response_counts_retries(mode: str, httpx_mock: HTTPXMock) -> 
         (b'{"uid": 1', 'datasets.get: HTTP 200 response with a body that is not valid JSON: {"uid": 1'),
         (
             b"[1, 2]",
-            "datasets.get: HTTP 200 response with an unexpected value ('list' object has no attribute 'get'): [1, 2]",
+            "datasets.get: HTTP 200 response with an unexpected value ('list' object is not a mapping): [1, 2]",
         ),
         (b"[" * 100_000, "datasets.get: HTTP 200 response with a body that is not valid JSON: " + "[" * 199 + "…"),
         (

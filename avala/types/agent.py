@@ -28,6 +28,19 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "description": None,
+    "events": None,
+    "callback_url": None,
+    "is_active": None,
+    "project": None,
+    "task_types": None,
+    "secret": None,
+    "execution_stats": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -88,50 +101,32 @@ class Agent:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.description = data["description"]
-                v = data["events"]
-                self.events = list() if v is None else v
-                self.callback_url = data["callback_url"]
-                v = data["is_active"]
-                self.is_active = True if v is None else v
-                self.project = data["project"]
-                v = data["task_types"]
-                self.task_types = list() if v is None else v
-                self.secret = data["secret"]
-                self.execution_stats = data["execution_stats"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.description = get("description")
-        v = get("events")
-        self.events = list() if v is None else v
-        self.callback_url = get("callback_url")
-        v = get("is_active")
-        self.is_active = True if v is None else v
-        self.project = get("project")
-        v = get("task_types")
-        self.task_types = list() if v is None else v
-        self.secret = get("secret")
-        self.execution_stats = get("execution_stats")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.description = data["description"]
+            v = data["events"]
+            self.events = list() if v is None else v
+            self.callback_url = data["callback_url"]
+            v = data["is_active"]
+            self.is_active = True if v is None else v
+            self.project = data["project"]
+            v = data["task_types"]
+            self.task_types = list() if v is None else v
+            self.secret = data["secret"]
+            self.execution_stats = data["execution_stats"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -30,6 +30,20 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "task": None,
+    "result": None,
+    "status": None,
+    "action": None,
+    "event_payload": None,
+    "response_payload": None,
+    "error_message": None,
+    "started_at": None,
+    "completed_at": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("registration", "registration"),
@@ -96,52 +110,33 @@ class AgentExecution:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.registration = data["registration"]
-                self.event_type = data["event_type"]
-                self.task = data["task"]
-                self.result = data["result"]
-                self.status = data["status"]
-                self.action = data["action"]
-                self.event_payload = data["event_payload"]
-                self.response_payload = data["response_payload"]
-                self.error_message = data["error_message"]
-                v = data["started_at"]
-                self.started_at = None if v is None else parse_datetime(v)
-                v = data["completed_at"]
-                self.completed_at = None if v is None else parse_datetime(v)
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.registration = data["registration"]
-        self.event_type = data["event_type"]
-        self.task = get("task")
-        self.result = get("result")
-        self.status = get("status")
-        self.action = get("action")
-        self.event_payload = get("event_payload")
-        self.response_payload = get("response_payload")
-        self.error_message = get("error_message")
-        v = get("started_at")
-        self.started_at = None if v is None else parse_datetime(v)
-        v = get("completed_at")
-        self.completed_at = None if v is None else parse_datetime(v)
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.registration = data["registration"]
+            self.event_type = data["event_type"]
+            self.task = data["task"]
+            self.result = data["result"]
+            self.status = data["status"]
+            self.action = data["action"]
+            self.event_payload = data["event_payload"]
+            self.response_payload = data["response_payload"]
+            self.error_message = data["error_message"]
+            v = data["started_at"]
+            self.started_at = None if v is None else parse_datetime(v)
+            v = data["completed_at"]
+            self.completed_at = None if v is None else parse_datetime(v)
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

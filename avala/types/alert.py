@@ -30,6 +30,22 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "rule": None,
+    "device": None,
+    "recording": None,
+    "severity": None,
+    "status": None,
+    "message": None,
+    "triggered_at": None,
+    "acknowledged_at": None,
+    "acknowledged_by": None,
+    "resolved_at": None,
+    "resolution_note": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("rule", "rule"),
@@ -97,54 +113,34 @@ class Alert:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.rule = data["rule"]
-                self.device = data["device"]
-                self.recording = data["recording"]
-                self.severity = data["severity"]
-                self.status = data["status"]
-                self.message = data["message"]
-                v = data["triggered_at"]
-                self.triggered_at = None if v is None else parse_datetime(v)
-                v = data["acknowledged_at"]
-                self.acknowledged_at = None if v is None else parse_datetime(v)
-                self.acknowledged_by = data["acknowledged_by"]
-                v = data["resolved_at"]
-                self.resolved_at = None if v is None else parse_datetime(v)
-                self.resolution_note = data["resolution_note"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.rule = get("rule")
-        self.device = get("device")
-        self.recording = get("recording")
-        self.severity = get("severity")
-        self.status = get("status")
-        self.message = get("message")
-        v = get("triggered_at")
-        self.triggered_at = None if v is None else parse_datetime(v)
-        v = get("acknowledged_at")
-        self.acknowledged_at = None if v is None else parse_datetime(v)
-        self.acknowledged_by = get("acknowledged_by")
-        v = get("resolved_at")
-        self.resolved_at = None if v is None else parse_datetime(v)
-        self.resolution_note = get("resolution_note")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.rule = data["rule"]
+            self.device = data["device"]
+            self.recording = data["recording"]
+            self.severity = data["severity"]
+            self.status = data["status"]
+            self.message = data["message"]
+            v = data["triggered_at"]
+            self.triggered_at = None if v is None else parse_datetime(v)
+            v = data["acknowledged_at"]
+            self.acknowledged_at = None if v is None else parse_datetime(v)
+            self.acknowledged_by = data["acknowledged_by"]
+            v = data["resolved_at"]
+            self.resolved_at = None if v is None else parse_datetime(v)
+            self.resolution_note = data["resolution_note"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

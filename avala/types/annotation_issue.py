@@ -41,6 +41,29 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "dataset_item_uid": None,
+    "sequence_uid": None,
+    "project": None,
+    "reporter": None,
+    "priority": None,
+    "severity": None,
+    "description": None,
+    "status": None,
+    "tool": None,
+    "problem": None,
+    "wrong_class": None,
+    "correct_class": None,
+    "should_re_annotate": None,
+    "should_delete": None,
+    "frames_affected": None,
+    "coordinates": None,
+    "query_params": None,
+    "created_at": None,
+    "closed_at": None,
+    "object_uid": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("dataset_item_uid", "dataset_item_uid"),
@@ -128,70 +151,42 @@ class AnnotationIssue:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.dataset_item_uid = data["dataset_item_uid"]
-                self.sequence_uid = data["sequence_uid"]
-                v = data["project"]
-                self.project = None if v is None else AnnotationIssueProject.from_dict(v)
-                v = data["reporter"]
-                self.reporter = None if v is None else AnnotationIssueReporter.from_dict(v)
-                self.priority = data["priority"]
-                self.severity = data["severity"]
-                self.description = data["description"]
-                self.status = data["status"]
-                v = data["tool"]
-                self.tool = None if v is None else AnnotationIssueTool.from_dict(v)
-                v = data["problem"]
-                self.problem = None if v is None else AnnotationIssueProblem.from_dict(v)
-                self.wrong_class = data["wrong_class"]
-                self.correct_class = data["correct_class"]
-                self.should_re_annotate = data["should_re_annotate"]
-                self.should_delete = data["should_delete"]
-                self.frames_affected = data["frames_affected"]
-                self.coordinates = data["coordinates"]
-                self.query_params = data["query_params"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["closed_at"]
-                self.closed_at = None if v is None else parse_datetime(v)
-                self.object_uid = data["object_uid"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.dataset_item_uid = get("dataset_item_uid")
-        self.sequence_uid = get("sequence_uid")
-        v = get("project")
-        self.project = None if v is None else AnnotationIssueProject.from_dict(v)
-        v = get("reporter")
-        self.reporter = None if v is None else AnnotationIssueReporter.from_dict(v)
-        self.priority = get("priority")
-        self.severity = get("severity")
-        self.description = get("description")
-        self.status = get("status")
-        v = get("tool")
-        self.tool = None if v is None else AnnotationIssueTool.from_dict(v)
-        v = get("problem")
-        self.problem = None if v is None else AnnotationIssueProblem.from_dict(v)
-        self.wrong_class = get("wrong_class")
-        self.correct_class = get("correct_class")
-        self.should_re_annotate = get("should_re_annotate")
-        self.should_delete = get("should_delete")
-        self.frames_affected = get("frames_affected")
-        self.coordinates = get("coordinates")
-        self.query_params = get("query_params")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("closed_at")
-        self.closed_at = None if v is None else parse_datetime(v)
-        self.object_uid = get("object_uid")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.dataset_item_uid = data["dataset_item_uid"]
+            self.sequence_uid = data["sequence_uid"]
+            v = data["project"]
+            self.project = None if v is None else AnnotationIssueProject.from_dict(v)
+            v = data["reporter"]
+            self.reporter = None if v is None else AnnotationIssueReporter.from_dict(v)
+            self.priority = data["priority"]
+            self.severity = data["severity"]
+            self.description = data["description"]
+            self.status = data["status"]
+            v = data["tool"]
+            self.tool = None if v is None else AnnotationIssueTool.from_dict(v)
+            v = data["problem"]
+            self.problem = None if v is None else AnnotationIssueProblem.from_dict(v)
+            self.wrong_class = data["wrong_class"]
+            self.correct_class = data["correct_class"]
+            self.should_re_annotate = data["should_re_annotate"]
+            self.should_delete = data["should_delete"]
+            self.frames_affected = data["frames_affected"]
+            self.coordinates = data["coordinates"]
+            self.query_params = data["query_params"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["closed_at"]
+            self.closed_at = None if v is None else parse_datetime(v)
+            self.object_uid = data["object_uid"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

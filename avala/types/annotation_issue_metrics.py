@@ -23,6 +23,17 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "status_count": None,
+    "priority_count": None,
+    "severity_count": None,
+    "mean_seconds_close_time_all": None,
+    "mean_seconds_close_time_customer": None,
+    "mean_unresolved_issue_age_all": None,
+    "mean_unresolved_issue_age_customer": None,
+    "object_count_by_annotation_issue_problem_uid": None,
+}
 _WIRE_NAMES = (
     ("status_count", "status_count"),
     ("priority_count", "priority_count"),
@@ -71,32 +82,23 @@ class AnnotationIssueMetrics:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.status_count = data["status_count"]
-                self.priority_count = data["priority_count"]
-                self.severity_count = data["severity_count"]
-                self.mean_seconds_close_time_all = data["mean_seconds_close_time_all"]
-                self.mean_seconds_close_time_customer = data["mean_seconds_close_time_customer"]
-                self.mean_unresolved_issue_age_all = data["mean_unresolved_issue_age_all"]
-                self.mean_unresolved_issue_age_customer = data["mean_unresolved_issue_age_customer"]
-                self.object_count_by_annotation_issue_problem_uid = data["object_count_by_annotation_issue_problem_uid"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.status_count = get("status_count")
-        self.priority_count = get("priority_count")
-        self.severity_count = get("severity_count")
-        self.mean_seconds_close_time_all = get("mean_seconds_close_time_all")
-        self.mean_seconds_close_time_customer = get("mean_seconds_close_time_customer")
-        self.mean_unresolved_issue_age_all = get("mean_unresolved_issue_age_all")
-        self.mean_unresolved_issue_age_customer = get("mean_unresolved_issue_age_customer")
-        self.object_count_by_annotation_issue_problem_uid = get("object_count_by_annotation_issue_problem_uid")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.status_count = data["status_count"]
+            self.priority_count = data["priority_count"]
+            self.severity_count = data["severity_count"]
+            self.mean_seconds_close_time_all = data["mean_seconds_close_time_all"]
+            self.mean_seconds_close_time_customer = data["mean_seconds_close_time_customer"]
+            self.mean_unresolved_issue_age_all = data["mean_unresolved_issue_age_all"]
+            self.mean_unresolved_issue_age_customer = data["mean_unresolved_issue_age_customer"]
+            self.object_count_by_annotation_issue_problem_uid = data["object_count_by_annotation_issue_problem_uid"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"username", "picture", "full_name", "type", "is_staff"})
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {"username": None, "picture": None, "full_name": None, "type": None, "is_staff": None}
 _WIRE_NAMES = (
     ("username", "username"),
     ("picture", "picture"),
@@ -51,26 +53,20 @@ class AnnotationIssueReporter:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.username = data["username"]
-                self.picture = data["picture"]
-                self.full_name = data["full_name"]
-                self.type = data["type"]
-                self.is_staff = data["is_staff"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.username = get("username")
-        self.picture = get("picture")
-        self.full_name = get("full_name")
-        self.type = get("type")
-        self.is_staff = get("is_staff")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.username = data["username"]
+            self.picture = data["picture"]
+            self.full_name = data["full_name"]
+            self.type = data["type"]
+            self.is_staff = data["is_staff"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from .annotation_issue_tool_problem import AnnotationIssueToolProblem
 
 _FIELDS = frozenset({"uid", "name", "dataset_type", "default", "problems"})
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {"dataset_type": None, "default": None, "problems": None}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -52,28 +54,21 @@ class AnnotationIssueToolDetail:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.dataset_type = data["dataset_type"]
-                self.default = data["default"]
-                v = data["problems"]
-                self.problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.dataset_type = get("dataset_type")
-        self.default = get("default")
-        v = get("problems")
-        self.problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.dataset_type = data["dataset_type"]
+            self.default = data["default"]
+            v = data["problems"]
+            self.problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -33,6 +33,25 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "status": None,
+    "model_type": None,
+    "confidence_threshold": None,
+    "labels": None,
+    "dry_run": None,
+    "total_items": None,
+    "processed_items": None,
+    "successful_items": None,
+    "failed_items": None,
+    "skipped_items": None,
+    "progress_pct": None,
+    "error_message": None,
+    "summary": None,
+    "started_at": None,
+    "completed_at": None,
+    "created_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("status", "status"),
@@ -109,70 +128,42 @@ class AutoLabelJob:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.status = data["status"]
-                self.model_type = data["model_type"]
-                self.confidence_threshold = data["confidence_threshold"]
-                v = data["labels"]
-                self.labels = list() if v is None else v
-                v = data["dry_run"]
-                self.dry_run = False if v is None else v
-                v = data["total_items"]
-                self.total_items = 0 if v is None else v
-                v = data["processed_items"]
-                self.processed_items = 0 if v is None else v
-                v = data["successful_items"]
-                self.successful_items = 0 if v is None else v
-                v = data["failed_items"]
-                self.failed_items = 0 if v is None else v
-                v = data["skipped_items"]
-                self.skipped_items = 0 if v is None else v
-                self.progress_pct = data["progress_pct"]
-                self.error_message = data["error_message"]
-                self.summary = data["summary"]
-                v = data["started_at"]
-                self.started_at = None if v is None else parse_datetime(v)
-                v = data["completed_at"]
-                self.completed_at = None if v is None else parse_datetime(v)
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.status = get("status")
-        self.model_type = get("model_type")
-        self.confidence_threshold = get("confidence_threshold")
-        v = get("labels")
-        self.labels = list() if v is None else v
-        v = get("dry_run")
-        self.dry_run = False if v is None else v
-        v = get("total_items")
-        self.total_items = 0 if v is None else v
-        v = get("processed_items")
-        self.processed_items = 0 if v is None else v
-        v = get("successful_items")
-        self.successful_items = 0 if v is None else v
-        v = get("failed_items")
-        self.failed_items = 0 if v is None else v
-        v = get("skipped_items")
-        self.skipped_items = 0 if v is None else v
-        self.progress_pct = get("progress_pct")
-        self.error_message = get("error_message")
-        self.summary = get("summary")
-        v = get("started_at")
-        self.started_at = None if v is None else parse_datetime(v)
-        v = get("completed_at")
-        self.completed_at = None if v is None else parse_datetime(v)
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.status = data["status"]
+            self.model_type = data["model_type"]
+            self.confidence_threshold = data["confidence_threshold"]
+            v = data["labels"]
+            self.labels = list() if v is None else v
+            v = data["dry_run"]
+            self.dry_run = False if v is None else v
+            v = data["total_items"]
+            self.total_items = 0 if v is None else v
+            v = data["processed_items"]
+            self.processed_items = 0 if v is None else v
+            v = data["successful_items"]
+            self.successful_items = 0 if v is None else v
+            v = data["failed_items"]
+            self.failed_items = 0 if v is None else v
+            v = data["skipped_items"]
+            self.skipped_items = 0 if v is None else v
+            self.progress_pct = data["progress_pct"]
+            self.error_message = data["error_message"]
+            self.summary = data["summary"]
+            v = data["started_at"]
+            self.started_at = None if v is None else parse_datetime(v)
+            v = data["completed_at"]
+            self.completed_at = None if v is None else parse_datetime(v)
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,14 @@ from .._model import dump, extra_properties, parse_datetime
 
 _FIELDS = frozenset({"uid", "iou_threshold", "min_agreement_ratio", "min_annotations", "created_at", "updated_at"})
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "iou_threshold": None,
+    "min_agreement_ratio": None,
+    "min_annotations": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("iou_threshold", "iou_threshold"),
@@ -55,38 +63,26 @@ class ConsensusConfig:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                v = data["iou_threshold"]
-                self.iou_threshold = 0.5 if v is None else v
-                v = data["min_agreement_ratio"]
-                self.min_agreement_ratio = 0.5 if v is None else v
-                v = data["min_annotations"]
-                self.min_annotations = 2 if v is None else v
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        v = get("iou_threshold")
-        self.iou_threshold = 0.5 if v is None else v
-        v = get("min_agreement_ratio")
-        self.min_agreement_ratio = 0.5 if v is None else v
-        v = get("min_annotations")
-        self.min_annotations = 2 if v is None else v
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            v = data["iou_threshold"]
+            self.iou_threshold = 0.5 if v is None else v
+            v = data["min_agreement_ratio"]
+            self.min_agreement_ratio = 0.5 if v is None else v
+            v = data["min_annotations"]
+            self.min_annotations = 2 if v is None else v
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

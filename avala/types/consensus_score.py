@@ -15,6 +15,8 @@ _FIELDS = frozenset(
     {"uid", "dataset_item_uid", "task_name", "score_type", "score", "annotator_count", "details", "created_at"}
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {"score_type": None, "details": None, "created_at": None}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("dataset_item_uid", "dataset_item_uid"),
@@ -63,34 +65,24 @@ class ConsensusScore:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.dataset_item_uid = data["dataset_item_uid"]
-                self.task_name = data["task_name"]
-                self.score_type = data["score_type"]
-                self.score = data["score"]
-                self.annotator_count = data["annotator_count"]
-                self.details = data["details"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.dataset_item_uid = data["dataset_item_uid"]
-        self.task_name = data["task_name"]
-        self.score_type = get("score_type")
-        self.score = data["score"]
-        self.annotator_count = data["annotator_count"]
-        self.details = get("details")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.dataset_item_uid = data["dataset_item_uid"]
+            self.task_name = data["task_name"]
+            self.score_type = data["score_type"]
+            self.score = data["score"]
+            self.annotator_count = data["annotator_count"]
+            self.details = data["details"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -24,6 +24,8 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {"score_distribution": None, "by_task_name": None}
 _WIRE_NAMES = (
     ("mean_score", "mean_score"),
     ("median_score", "median_score"),
@@ -73,32 +75,23 @@ class ConsensusSummary:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.mean_score = data["mean_score"]
-                self.median_score = data["median_score"]
-                self.min_score = data["min_score"]
-                self.max_score = data["max_score"]
-                self.total_items = data["total_items"]
-                self.items_with_consensus = data["items_with_consensus"]
-                self.score_distribution = data["score_distribution"]
-                self.by_task_name = data["by_task_name"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.mean_score = data["mean_score"]
-        self.median_score = data["median_score"]
-        self.min_score = data["min_score"]
-        self.max_score = data["max_score"]
-        self.total_items = data["total_items"]
-        self.items_with_consensus = data["items_with_consensus"]
-        self.score_distribution = get("score_distribution")
-        self.by_task_name = get("by_task_name")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.mean_score = data["mean_score"]
+            self.median_score = data["median_score"]
+            self.min_score = data["min_score"]
+            self.max_score = data["max_score"]
+            self.total_items = data["total_items"]
+            self.items_with_consensus = data["items_with_consensus"]
+            self.score_distribution = data["score_distribution"]
+            self.by_task_name = data["by_task_name"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,6 +26,16 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "item_count": None,
+    "data_type": None,
+    "created_at": None,
+    "updated_at": None,
+    "status": None,
+    "is_sequence": None,
+    "predefined_labels": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -82,42 +92,28 @@ class Dataset:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.slug = data["slug"]
-                v = data["item_count"]
-                self.item_count = 0 if v is None else v
-                self.data_type = data["data_type"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-                self.status = data["status"]
-                self.is_sequence = data["is_sequence"]
-                self.predefined_labels = data["predefined_labels"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.slug = data["slug"]
-        v = get("item_count")
-        self.item_count = 0 if v is None else v
-        self.data_type = get("data_type")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.status = get("status")
-        self.is_sequence = get("is_sequence")
-        self.predefined_labels = get("predefined_labels")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.slug = data["slug"]
+            v = data["item_count"]
+            self.item_count = 0 if v is None else v
+            self.data_type = data["data_type"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+            self.status = data["status"]
+            self.is_sequence = data["is_sequence"]
+            self.predefined_labels = data["predefined_labels"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -31,6 +31,23 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "key": None,
+    "custom_uuid": None,
+    "status": None,
+    "featured_image": None,
+    "number_of_frames": None,
+    "views": None,
+    "crop_data": None,
+    "predefined_labels": None,
+    "frames": None,
+    "metrics": None,
+    "dataset_uid": None,
+    "allow_lidar_calibration": None,
+    "lidar_calibration_enabled": None,
+    "camera_calibration_enabled": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("key", "key"),
@@ -100,46 +117,30 @@ class DatasetSequence:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.key = data["key"]
-                self.custom_uuid = data["custom_uuid"]
-                self.status = data["status"]
-                self.featured_image = data["featured_image"]
-                self.number_of_frames = data["number_of_frames"]
-                self.views = data["views"]
-                self.crop_data = data["crop_data"]
-                self.predefined_labels = data["predefined_labels"]
-                self.frames = data["frames"]
-                self.metrics = data["metrics"]
-                self.dataset_uid = data["dataset_uid"]
-                self.allow_lidar_calibration = data["allow_lidar_calibration"]
-                self.lidar_calibration_enabled = data["lidar_calibration_enabled"]
-                self.camera_calibration_enabled = data["camera_calibration_enabled"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.key = get("key")
-        self.custom_uuid = get("custom_uuid")
-        self.status = get("status")
-        self.featured_image = get("featured_image")
-        self.number_of_frames = get("number_of_frames")
-        self.views = get("views")
-        self.crop_data = get("crop_data")
-        self.predefined_labels = get("predefined_labels")
-        self.frames = get("frames")
-        self.metrics = get("metrics")
-        self.dataset_uid = get("dataset_uid")
-        self.allow_lidar_calibration = get("allow_lidar_calibration")
-        self.lidar_calibration_enabled = get("lidar_calibration_enabled")
-        self.camera_calibration_enabled = get("camera_calibration_enabled")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.key = data["key"]
+            self.custom_uuid = data["custom_uuid"]
+            self.status = data["status"]
+            self.featured_image = data["featured_image"]
+            self.number_of_frames = data["number_of_frames"]
+            self.views = data["views"]
+            self.crop_data = data["crop_data"]
+            self.predefined_labels = data["predefined_labels"]
+            self.frames = data["frames"]
+            self.metrics = data["metrics"]
+            self.dataset_uid = data["dataset_uid"]
+            self.allow_lidar_calibration = data["allow_lidar_calibration"]
+            self.lidar_calibration_enabled = data["lidar_calibration_enabled"]
+            self.camera_calibration_enabled = data["camera_calibration_enabled"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,18 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "type": None,
+    "status": None,
+    "tags": None,
+    "firmware_version": None,
+    "metadata": None,
+    "last_seen_at": None,
+    "device_token": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -85,46 +97,30 @@ class Device:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.type = data["type"]
-                self.status = data["status"]
-                v = data["tags"]
-                self.tags = list() if v is None else v
-                self.firmware_version = data["firmware_version"]
-                self.metadata = data["metadata"]
-                v = data["last_seen_at"]
-                self.last_seen_at = None if v is None else parse_datetime(v)
-                self.device_token = data["device_token"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.type = get("type")
-        self.status = get("status")
-        v = get("tags")
-        self.tags = list() if v is None else v
-        self.firmware_version = get("firmware_version")
-        self.metadata = get("metadata")
-        v = get("last_seen_at")
-        self.last_seen_at = None if v is None else parse_datetime(v)
-        self.device_token = get("device_token")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.type = data["type"]
+            self.status = data["status"]
+            v = data["tags"]
+            self.tags = list() if v is None else v
+            self.firmware_version = data["firmware_version"]
+            self.metadata = data["metadata"]
+            v = data["last_seen_at"]
+            self.last_seen_at = None if v is None else parse_datetime(v)
+            self.device_token = data["device_token"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,6 +29,21 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "recording": None,
+    "device": None,
+    "type": None,
+    "label": None,
+    "description": None,
+    "timestamp": None,
+    "duration_ms": None,
+    "tags": None,
+    "metadata": None,
+    "severity": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("recording", "recording"),
@@ -92,50 +107,32 @@ class FleetEvent:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.recording = data["recording"]
-                self.device = data["device"]
-                self.type = data["type"]
-                self.label = data["label"]
-                self.description = data["description"]
-                v = data["timestamp"]
-                self.timestamp = None if v is None else parse_datetime(v)
-                self.duration_ms = data["duration_ms"]
-                v = data["tags"]
-                self.tags = list() if v is None else v
-                self.metadata = data["metadata"]
-                self.severity = data["severity"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.recording = get("recording")
-        self.device = get("device")
-        self.type = get("type")
-        self.label = get("label")
-        self.description = get("description")
-        v = get("timestamp")
-        self.timestamp = None if v is None else parse_datetime(v)
-        self.duration_ms = get("duration_ms")
-        v = get("tags")
-        self.tags = list() if v is None else v
-        self.metadata = get("metadata")
-        self.severity = get("severity")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.recording = data["recording"]
+            self.device = data["device"]
+            self.type = data["type"]
+            self.label = data["label"]
+            self.description = data["description"]
+            v = data["timestamp"]
+            self.timestamp = None if v is None else parse_datetime(v)
+            self.duration_ms = data["duration_ms"]
+            v = data["tags"]
+            self.tags = list() if v is None else v
+            self.metadata = data["metadata"]
+            self.severity = data["severity"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,18 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "description": None,
+    "provider_type": None,
+    "config": None,
+    "is_active": None,
+    "project": None,
+    "last_test_at": None,
+    "last_test_success": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -85,46 +97,30 @@ class InferenceProvider:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.description = data["description"]
-                self.provider_type = data["provider_type"]
-                self.config = data["config"]
-                v = data["is_active"]
-                self.is_active = True if v is None else v
-                self.project = data["project"]
-                v = data["last_test_at"]
-                self.last_test_at = None if v is None else parse_datetime(v)
-                self.last_test_success = data["last_test_success"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.description = get("description")
-        self.provider_type = get("provider_type")
-        self.config = get("config")
-        v = get("is_active")
-        self.is_active = True if v is None else v
-        self.project = get("project")
-        v = get("last_test_at")
-        self.last_test_at = None if v is None else parse_datetime(v)
-        self.last_test_success = get("last_test_success")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.description = data["description"]
+            self.provider_type = data["provider_type"]
+            self.config = data["config"]
+            v = data["is_active"]
+            self.is_active = True if v is None else v
+            self.project = data["project"]
+            v = data["last_test_at"]
+            self.last_test_at = None if v is None else parse_datetime(v)
+            self.last_test_success = data["last_test_success"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

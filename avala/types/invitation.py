@@ -28,6 +28,19 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "organization_name": None,
+    "organization_slug": None,
+    "invited_by_username": None,
+    "role": None,
+    "status": None,
+    "expires_at": None,
+    "is_expired": None,
+    "accept_url": None,
+    "copy_link": None,
+    "created_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("organization_name", "organization_name"),
@@ -88,44 +101,29 @@ class Invitation:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.organization_name = data["organization_name"]
-                self.organization_slug = data["organization_slug"]
-                self.invited_email = data["invited_email"]
-                self.invited_by_username = data["invited_by_username"]
-                self.role = data["role"]
-                self.status = data["status"]
-                v = data["expires_at"]
-                self.expires_at = None if v is None else parse_datetime(v)
-                self.is_expired = data["is_expired"]
-                self.accept_url = data["accept_url"]
-                self.copy_link = data["copy_link"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.organization_name = get("organization_name")
-        self.organization_slug = get("organization_slug")
-        self.invited_email = data["invited_email"]
-        self.invited_by_username = get("invited_by_username")
-        self.role = get("role")
-        self.status = get("status")
-        v = get("expires_at")
-        self.expires_at = None if v is None else parse_datetime(v)
-        self.is_expired = get("is_expired")
-        self.accept_url = get("accept_url")
-        self.copy_link = get("copy_link")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.organization_name = data["organization_name"]
+            self.organization_slug = data["organization_slug"]
+            self.invited_email = data["invited_email"]
+            self.invited_by_username = data["invited_by_username"]
+            self.role = data["role"]
+            self.status = data["status"]
+            v = data["expires_at"]
+            self.expires_at = None if v is None else parse_datetime(v)
+            self.is_expired = data["is_expired"]
+            self.accept_url = data["accept_url"]
+            self.copy_link = data["copy_link"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

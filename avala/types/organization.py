@@ -43,6 +43,33 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "handle": None,
+    "description": None,
+    "logo": None,
+    "website": None,
+    "industry": None,
+    "email": None,
+    "phone": None,
+    "visibility": None,
+    "plan": None,
+    "is_verified": None,
+    "is_active": None,
+    "member_count": None,
+    "team_count": None,
+    "dataset_count": None,
+    "project_count": None,
+    "slice_count": None,
+    "role": None,
+    "joined_at": None,
+    "slug_edits_remaining": None,
+    "allowed_domains": None,
+    "billing_status": None,
+    "public_slug": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -149,80 +176,47 @@ class Organization:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.slug = data["slug"]
-                self.handle = data["handle"]
-                self.description = data["description"]
-                self.logo = data["logo"]
-                self.website = data["website"]
-                self.industry = data["industry"]
-                self.email = data["email"]
-                self.phone = data["phone"]
-                self.visibility = data["visibility"]
-                self.plan = data["plan"]
-                v = data["is_verified"]
-                self.is_verified = False if v is None else v
-                v = data["is_active"]
-                self.is_active = True if v is None else v
-                self.member_count = data["member_count"]
-                self.team_count = data["team_count"]
-                self.dataset_count = data["dataset_count"]
-                self.project_count = data["project_count"]
-                self.slice_count = data["slice_count"]
-                self.role = data["role"]
-                v = data["joined_at"]
-                self.joined_at = None if v is None else parse_datetime(v)
-                self.slug_edits_remaining = data["slug_edits_remaining"]
-                self.allowed_domains = data["allowed_domains"]
-                self.billing_status = data["billing_status"]
-                self.public_slug = data["public_slug"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.slug = data["slug"]
-        self.handle = get("handle")
-        self.description = get("description")
-        self.logo = get("logo")
-        self.website = get("website")
-        self.industry = get("industry")
-        self.email = get("email")
-        self.phone = get("phone")
-        self.visibility = get("visibility")
-        self.plan = get("plan")
-        v = get("is_verified")
-        self.is_verified = False if v is None else v
-        v = get("is_active")
-        self.is_active = True if v is None else v
-        self.member_count = get("member_count")
-        self.team_count = get("team_count")
-        self.dataset_count = get("dataset_count")
-        self.project_count = get("project_count")
-        self.slice_count = get("slice_count")
-        self.role = get("role")
-        v = get("joined_at")
-        self.joined_at = None if v is None else parse_datetime(v)
-        self.slug_edits_remaining = get("slug_edits_remaining")
-        self.allowed_domains = get("allowed_domains")
-        self.billing_status = get("billing_status")
-        self.public_slug = get("public_slug")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.slug = data["slug"]
+            self.handle = data["handle"]
+            self.description = data["description"]
+            self.logo = data["logo"]
+            self.website = data["website"]
+            self.industry = data["industry"]
+            self.email = data["email"]
+            self.phone = data["phone"]
+            self.visibility = data["visibility"]
+            self.plan = data["plan"]
+            v = data["is_verified"]
+            self.is_verified = False if v is None else v
+            v = data["is_active"]
+            self.is_active = True if v is None else v
+            self.member_count = data["member_count"]
+            self.team_count = data["team_count"]
+            self.dataset_count = data["dataset_count"]
+            self.project_count = data["project_count"]
+            self.slice_count = data["slice_count"]
+            self.role = data["role"]
+            v = data["joined_at"]
+            self.joined_at = None if v is None else parse_datetime(v)
+            self.slug_edits_remaining = data["slug_edits_remaining"]
+            self.allowed_domains = data["allowed_domains"]
+            self.billing_status = data["billing_status"]
+            self.public_slug = data["public_slug"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,6 +32,20 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "severity": None,
+    "is_active": None,
+    "notify_webhook": None,
+    "notify_emails": None,
+    "last_evaluated_at": None,
+    "last_value": None,
+    "is_breached": None,
+    "breach_count": None,
+    "last_breached_at": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -105,66 +119,40 @@ class QualityTarget:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.metric = data["metric"]
-                self.operator = data["operator"]
-                self.threshold = data["threshold"]
-                self.severity = data["severity"]
-                v = data["is_active"]
-                self.is_active = True if v is None else v
-                v = data["notify_webhook"]
-                self.notify_webhook = True if v is None else v
-                v = data["notify_emails"]
-                self.notify_emails = list() if v is None else v
-                v = data["last_evaluated_at"]
-                self.last_evaluated_at = None if v is None else parse_datetime(v)
-                self.last_value = data["last_value"]
-                v = data["is_breached"]
-                self.is_breached = False if v is None else v
-                v = data["breach_count"]
-                self.breach_count = 0 if v is None else v
-                v = data["last_breached_at"]
-                self.last_breached_at = None if v is None else parse_datetime(v)
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.metric = data["metric"]
-        self.operator = data["operator"]
-        self.threshold = data["threshold"]
-        self.severity = get("severity")
-        v = get("is_active")
-        self.is_active = True if v is None else v
-        v = get("notify_webhook")
-        self.notify_webhook = True if v is None else v
-        v = get("notify_emails")
-        self.notify_emails = list() if v is None else v
-        v = get("last_evaluated_at")
-        self.last_evaluated_at = None if v is None else parse_datetime(v)
-        self.last_value = get("last_value")
-        v = get("is_breached")
-        self.is_breached = False if v is None else v
-        v = get("breach_count")
-        self.breach_count = 0 if v is None else v
-        v = get("last_breached_at")
-        self.last_breached_at = None if v is None else parse_datetime(v)
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.metric = data["metric"]
+            self.operator = data["operator"]
+            self.threshold = data["threshold"]
+            self.severity = data["severity"]
+            v = data["is_active"]
+            self.is_active = True if v is None else v
+            v = data["notify_webhook"]
+            self.notify_webhook = True if v is None else v
+            v = data["notify_emails"]
+            self.notify_emails = list() if v is None else v
+            v = data["last_evaluated_at"]
+            self.last_evaluated_at = None if v is None else parse_datetime(v)
+            self.last_value = data["last_value"]
+            v = data["is_breached"]
+            self.is_breached = False if v is None else v
+            v = data["breach_count"]
+            self.breach_count = 0 if v is None else v
+            v = data["last_breached_at"]
+            self.last_breached_at = None if v is None else parse_datetime(v)
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "name", "metric", "threshold", "operator", "current_value", "is_breached", "severity"})
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {"severity": None}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -60,32 +62,23 @@ class QualityTargetEvaluation:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.metric = data["metric"]
-                self.threshold = data["threshold"]
-                self.operator = data["operator"]
-                self.current_value = data["current_value"]
-                self.is_breached = data["is_breached"]
-                self.severity = data["severity"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.metric = data["metric"]
-        self.threshold = data["threshold"]
-        self.operator = data["operator"]
-        self.current_value = data["current_value"]
-        self.is_breached = data["is_breached"]
-        self.severity = get("severity")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.metric = data["metric"]
+            self.threshold = data["threshold"]
+            self.operator = data["operator"]
+            self.current_value = data["current_value"]
+            self.is_breached = data["is_breached"]
+            self.severity = data["severity"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -28,6 +28,20 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "device": None,
+    "status": None,
+    "duration_seconds": None,
+    "size_bytes": None,
+    "topic_count": None,
+    "tags": None,
+    "topics": None,
+    "started_at": None,
+    "ended_at": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("device", "device"),
@@ -88,52 +102,33 @@ class Recording:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.device = data["device"]
-                self.status = data["status"]
-                self.duration_seconds = data["duration_seconds"]
-                self.size_bytes = data["size_bytes"]
-                v = data["topic_count"]
-                self.topic_count = 0 if v is None else v
-                v = data["tags"]
-                self.tags = list() if v is None else v
-                self.topics = data["topics"]
-                v = data["started_at"]
-                self.started_at = None if v is None else parse_datetime(v)
-                v = data["ended_at"]
-                self.ended_at = None if v is None else parse_datetime(v)
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.device = get("device")
-        self.status = get("status")
-        self.duration_seconds = get("duration_seconds")
-        self.size_bytes = get("size_bytes")
-        v = get("topic_count")
-        self.topic_count = 0 if v is None else v
-        v = get("tags")
-        self.tags = list() if v is None else v
-        self.topics = get("topics")
-        v = get("started_at")
-        self.started_at = None if v is None else parse_datetime(v)
-        v = get("ended_at")
-        self.ended_at = None if v is None else parse_datetime(v)
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.device = data["device"]
+            self.status = data["status"]
+            self.duration_seconds = data["duration_seconds"]
+            self.size_bytes = data["size_bytes"]
+            v = data["topic_count"]
+            self.topic_count = 0 if v is None else v
+            v = data["tags"]
+            self.tags = list() if v is None else v
+            self.topics = data["topics"]
+            v = data["started_at"]
+            self.started_at = None if v is None else parse_datetime(v)
+            v = data["ended_at"]
+            self.ended_at = None if v is None else parse_datetime(v)
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,18 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "description": None,
+    "enabled": None,
+    "condition": None,
+    "actions": None,
+    "scope": None,
+    "hit_count": None,
+    "last_hit_at": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -84,50 +96,32 @@ class Rule:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.description = data["description"]
-                v = data["enabled"]
-                self.enabled = True if v is None else v
-                self.condition = data["condition"]
-                v = data["actions"]
-                self.actions = list() if v is None else v
-                self.scope = data["scope"]
-                v = data["hit_count"]
-                self.hit_count = 0 if v is None else v
-                v = data["last_hit_at"]
-                self.last_hit_at = None if v is None else parse_datetime(v)
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.description = get("description")
-        v = get("enabled")
-        self.enabled = True if v is None else v
-        self.condition = get("condition")
-        v = get("actions")
-        self.actions = list() if v is None else v
-        self.scope = get("scope")
-        v = get("hit_count")
-        self.hit_count = 0 if v is None else v
-        v = get("last_hit_at")
-        self.last_hit_at = None if v is None else parse_datetime(v)
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.description = data["description"]
+            v = data["enabled"]
+            self.enabled = True if v is None else v
+            self.condition = data["condition"]
+            v = data["actions"]
+            self.actions = list() if v is None else v
+            self.scope = data["scope"]
+            v = data["hit_count"]
+            self.hit_count = 0 if v is None else v
+            v = data["last_hit_at"]
+            self.last_hit_at = None if v is None else parse_datetime(v)
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

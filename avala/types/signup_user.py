@@ -12,6 +12,8 @@ from .._model import dump, extra_properties
 
 _FIELDS = frozenset({"uid", "username", "email", "first_name", "last_name", "in_waitlist"})
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {"email": None, "first_name": None, "last_name": None, "in_waitlist": None}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("username", "username"),
@@ -54,30 +56,22 @@ class SignupUser:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.username = data["username"]
-                self.email = data["email"]
-                self.first_name = data["first_name"]
-                self.last_name = data["last_name"]
-                v = data["in_waitlist"]
-                self.in_waitlist = True if v is None else v
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.username = data["username"]
-        self.email = get("email")
-        self.first_name = get("first_name")
-        self.last_name = get("last_name")
-        v = get("in_waitlist")
-        self.in_waitlist = True if v is None else v
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.username = data["username"]
+            self.email = data["email"]
+            self.first_name = data["first_name"]
+            self.last_name = data["last_name"]
+            v = data["in_waitlist"]
+            self.in_waitlist = True if v is None else v
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

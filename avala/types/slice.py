@@ -26,6 +26,18 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "slug": None,
+    "owner_name": None,
+    "organization": None,
+    "visibility": None,
+    "status": None,
+    "item_count": None,
+    "sub_slices": None,
+    "source_data": None,
+    "featured_slice_item_urls": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -83,38 +95,26 @@ class Slice:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.slug = data["slug"]
-                self.owner_name = data["owner_name"]
-                self.organization = data["organization"]
-                self.visibility = data["visibility"]
-                self.status = data["status"]
-                self.item_count = data["item_count"]
-                self.sub_slices = data["sub_slices"]
-                self.source_data = data["source_data"]
-                self.featured_slice_item_urls = data["featured_slice_item_urls"]
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.slug = get("slug")
-        self.owner_name = get("owner_name")
-        self.organization = get("organization")
-        self.visibility = get("visibility")
-        self.status = get("status")
-        self.item_count = get("item_count")
-        self.sub_slices = get("sub_slices")
-        self.source_data = get("source_data")
-        self.featured_slice_item_urls = get("featured_slice_item_urls")
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.slug = data["slug"]
+            self.owner_name = data["owner_name"]
+            self.organization = data["organization"]
+            self.visibility = data["visibility"]
+            self.status = data["status"]
+            self.item_count = data["item_count"]
+            self.sub_slices = data["sub_slices"]
+            self.source_data = data["source_data"]
+            self.featured_slice_item_urls = data["featured_slice_item_urls"]
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,6 +32,24 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "id": None,
+    "key": None,
+    "dataset": None,
+    "url": None,
+    "gpu_texture_url": None,
+    "thumbnails": None,
+    "video_thumbnail": None,
+    "metadata": None,
+    "export_snippet": None,
+    "annotations": None,
+    "crop_data": None,
+    "related_items": None,
+    "related_sequence_uid": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("id", "id"),
     ("uid", "uid"),
@@ -104,52 +122,33 @@ class SliceItem:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.id = data["id"]
-                self.uid = data["uid"]
-                self.key = data["key"]
-                self.dataset = data["dataset"]
-                self.url = data["url"]
-                self.gpu_texture_url = data["gpu_texture_url"]
-                self.thumbnails = data["thumbnails"]
-                self.video_thumbnail = data["video_thumbnail"]
-                self.metadata = data["metadata"]
-                self.export_snippet = data["export_snippet"]
-                self.annotations = data["annotations"]
-                self.crop_data = data["crop_data"]
-                self.related_items = data["related_items"]
-                self.related_sequence_uid = data["related_sequence_uid"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.id = get("id")
-        self.uid = data["uid"]
-        self.key = get("key")
-        self.dataset = get("dataset")
-        self.url = get("url")
-        self.gpu_texture_url = get("gpu_texture_url")
-        self.thumbnails = get("thumbnails")
-        self.video_thumbnail = get("video_thumbnail")
-        self.metadata = get("metadata")
-        self.export_snippet = get("export_snippet")
-        self.annotations = get("annotations")
-        self.crop_data = get("crop_data")
-        self.related_items = get("related_items")
-        self.related_sequence_uid = get("related_sequence_uid")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.id = data["id"]
+            self.uid = data["uid"]
+            self.key = data["key"]
+            self.dataset = data["dataset"]
+            self.url = data["url"]
+            self.gpu_texture_url = data["gpu_texture_url"]
+            self.thumbnails = data["thumbnails"]
+            self.video_thumbnail = data["video_thumbnail"]
+            self.metadata = data["metadata"]
+            self.export_snippet = data["export_snippet"]
+            self.annotations = data["annotations"]
+            self.crop_data = data["crop_data"]
+            self.related_items = data["related_items"]
+            self.related_sequence_uid = data["related_sequence_uid"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -31,6 +31,20 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "s3_bucket_name": None,
+    "s3_bucket_region": None,
+    "s3_bucket_prefix": None,
+    "s3_auth_method": None,
+    "s3_is_accelerated": None,
+    "gc_storage_bucket_name": None,
+    "gc_storage_prefix": None,
+    "is_verified": None,
+    "last_verified_at": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -99,54 +113,34 @@ class StorageConfig:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.provider = data["provider"]
-                self.s3_bucket_name = data["s3_bucket_name"]
-                self.s3_bucket_region = data["s3_bucket_region"]
-                self.s3_bucket_prefix = data["s3_bucket_prefix"]
-                self.s3_auth_method = data["s3_auth_method"]
-                v = data["s3_is_accelerated"]
-                self.s3_is_accelerated = False if v is None else v
-                self.gc_storage_bucket_name = data["gc_storage_bucket_name"]
-                self.gc_storage_prefix = data["gc_storage_prefix"]
-                v = data["is_verified"]
-                self.is_verified = False if v is None else v
-                v = data["last_verified_at"]
-                self.last_verified_at = None if v is None else parse_datetime(v)
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.provider = data["provider"]
-        self.s3_bucket_name = get("s3_bucket_name")
-        self.s3_bucket_region = get("s3_bucket_region")
-        self.s3_bucket_prefix = get("s3_bucket_prefix")
-        self.s3_auth_method = get("s3_auth_method")
-        v = get("s3_is_accelerated")
-        self.s3_is_accelerated = False if v is None else v
-        self.gc_storage_bucket_name = get("gc_storage_bucket_name")
-        self.gc_storage_prefix = get("gc_storage_prefix")
-        v = get("is_verified")
-        self.is_verified = False if v is None else v
-        v = get("last_verified_at")
-        self.last_verified_at = None if v is None else parse_datetime(v)
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.provider = data["provider"]
+            self.s3_bucket_name = data["s3_bucket_name"]
+            self.s3_bucket_region = data["s3_bucket_region"]
+            self.s3_bucket_prefix = data["s3_bucket_prefix"]
+            self.s3_auth_method = data["s3_auth_method"]
+            v = data["s3_is_accelerated"]
+            self.s3_is_accelerated = False if v is None else v
+            self.gc_storage_bucket_name = data["gc_storage_bucket_name"]
+            self.gc_storage_prefix = data["gc_storage_prefix"]
+            v = data["is_verified"]
+            self.is_verified = False if v is None else v
+            v = data["last_verified_at"]
+            self.last_verified_at = None if v is None else parse_datetime(v)
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

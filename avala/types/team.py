@@ -27,6 +27,18 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "slug": None,
+    "description": None,
+    "color": None,
+    "organization_uid": None,
+    "organization_name": None,
+    "organization_slug": None,
+    "member_count": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("name", "name"),
@@ -84,42 +96,28 @@ class Team:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.name = data["name"]
-                self.slug = data["slug"]
-                self.description = data["description"]
-                self.color = data["color"]
-                self.organization_uid = data["organization_uid"]
-                self.organization_name = data["organization_name"]
-                self.organization_slug = data["organization_slug"]
-                self.member_count = data["member_count"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.name = data["name"]
-        self.slug = get("slug")
-        self.description = get("description")
-        self.color = get("color")
-        self.organization_uid = get("organization_uid")
-        self.organization_name = get("organization_name")
-        self.organization_slug = get("organization_slug")
-        self.member_count = get("member_count")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.name = data["name"]
+            self.slug = data["slug"]
+            self.description = data["description"]
+            self.color = data["color"]
+            self.organization_uid = data["organization_uid"]
+            self.organization_name = data["organization_name"]
+            self.organization_slug = data["organization_slug"]
+            self.member_count = data["member_count"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,15 @@ from .._model import dump, extra_properties, parse_datetime
 
 _FIELDS = frozenset({"user_uid", "username", "email", "full_name", "picture", "role", "created_at"})
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "username": None,
+    "email": None,
+    "full_name": None,
+    "picture": None,
+    "role": None,
+    "created_at": None,
+}
 _WIRE_NAMES = (
     ("user_uid", "user_uid"),
     ("username", "username"),
@@ -58,32 +67,23 @@ class TeamMember:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.user_uid = data["user_uid"]
-                self.username = data["username"]
-                self.email = data["email"]
-                self.full_name = data["full_name"]
-                self.picture = data["picture"]
-                self.role = data["role"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.user_uid = data["user_uid"]
-        self.username = get("username")
-        self.email = get("email")
-        self.full_name = get("full_name")
-        self.picture = get("picture")
-        self.role = get("role")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.user_uid = data["user_uid"]
+            self.username = data["username"]
+            self.email = data["email"]
+            self.full_name = data["full_name"]
+            self.picture = data["picture"]
+            self.role = data["role"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,17 @@ _FIELDS = frozenset(
     }
 )
 _COUNT = len(_FIELDS)
+# The optional fields, as a server that leaves them out means them: null.
+_ABSENT: dict[str, Any] = {
+    "payload": None,
+    "response_status": None,
+    "response_body": None,
+    "attempts": None,
+    "next_retry_at": None,
+    "status": None,
+    "created_at": None,
+    "updated_at": None,
+}
 _WIRE_NAMES = (
     ("uid", "uid"),
     ("subscription", "subscription"),
@@ -84,46 +95,30 @@ class WebhookDelivery:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
+        if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
+            data = {**_ABSENT, **data}
         self = cls.__new__(cls)
-        if len(data) >= _COUNT:  # as many keys as fields: most likely every field, read without ``get``
-            try:
-                self.uid = data["uid"]
-                self.subscription = data["subscription"]
-                self.event_type = data["event_type"]
-                self.payload = data["payload"]
-                self.response_status = data["response_status"]
-                self.response_body = data["response_body"]
-                v = data["attempts"]
-                self.attempts = 0 if v is None else v
-                v = data["next_retry_at"]
-                self.next_retry_at = None if v is None else parse_datetime(v)
-                self.status = data["status"]
-                v = data["created_at"]
-                self.created_at = None if v is None else parse_datetime(v)
-                v = data["updated_at"]
-                self.updated_at = None if v is None else parse_datetime(v)
-            except KeyError:  # one is missing after all: read them again below
-                pass
-            else:
-                self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
-                return self
-        get = data.get
-        self.uid = data["uid"]
-        self.subscription = data["subscription"]
-        self.event_type = data["event_type"]
-        self.payload = get("payload")
-        self.response_status = get("response_status")
-        self.response_body = get("response_body")
-        v = get("attempts")
-        self.attempts = 0 if v is None else v
-        v = get("next_retry_at")
-        self.next_retry_at = None if v is None else parse_datetime(v)
-        self.status = get("status")
-        v = get("created_at")
-        self.created_at = None if v is None else parse_datetime(v)
-        v = get("updated_at")
-        self.updated_at = None if v is None else parse_datetime(v)
-        self.additional_properties = {} if _FIELDS.issuperset(data) else extra_properties(data, _FIELDS)
+        try:
+            self.uid = data["uid"]
+            self.subscription = data["subscription"]
+            self.event_type = data["event_type"]
+            self.payload = data["payload"]
+            self.response_status = data["response_status"]
+            self.response_body = data["response_body"]
+            v = data["attempts"]
+            self.attempts = 0 if v is None else v
+            v = data["next_retry_at"]
+            self.next_retry_at = None if v is None else parse_datetime(v)
+            self.status = data["status"]
+            v = data["created_at"]
+            self.created_at = None if v is None else parse_datetime(v)
+            v = data["updated_at"]
+            self.updated_at = None if v is None else parse_datetime(v)
+        except KeyError:
+            if _ABSENT.keys() <= data.keys():  # a required field is missing
+                raise
+            return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
+        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
         return self
 
     def to_dict(self) -> dict[str, Any]:
