@@ -5,8 +5,9 @@
                                      published package in ``.bench/published-venv``.
 
 Commands (one per line; the answer is one JSON line): ``get N``, ``list N``, ``parse N`` (client CPU seconds of N
-calls or N page parses, ``time.process_time``), ``fanout N`` (wall seconds of N concurrent gets through one async
-client), ``quit``. Stdlib + httpx + the avala under test only: it must run in both environments.
+calls or N page parses, ``time.process_time``), ``floor-get N``, ``floor-list N`` (the same calls through raw httpx
+in this process: the baseline of this contender's ratios), ``fanout N`` (wall seconds of N concurrent gets through
+one async client), ``quit``. Stdlib + httpx + the avala under test only: it must run in both environments.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class Contender:
         """What turns one decoded item into a model (None: the contender has no models)."""
         return None
 
+    def floor(self) -> Contender:
+        """Raw httpx in this very process, on the same server: the baseline a ratio of this contender pairs with."""
+        raise NotImplementedError
+
     async def fanout(self, count: int) -> float:
         """Wall seconds of ``count`` concurrent gets through one async client (connections included)."""
         raise NotImplementedError
@@ -65,6 +70,9 @@ class RawHttpx(Contender):
 
     def get(self) -> Any:
         return self.http.get(self.get_url).json()
+
+    def floor(self) -> Contender:
+        return self
 
     def list_items(self) -> Any:
         return self.http.get(self.items_url, params={"limit": payloads.PAGE_SIZE}).json()
@@ -96,6 +104,10 @@ class Sdk(Contender):
         if parse is None:  # the published package's models are pydantic ones
             parse = DatasetItem.model_validate  # type: ignore[attr-defined]
         self.item = parse
+        self.raw = RawHttpx(base_url)
+
+    def floor(self) -> Contender:
+        return self.raw
 
     def get(self) -> Any:
         return self.client.datasets.get(payloads.DATASET_UID)
@@ -154,8 +166,9 @@ def main() -> None:
     page = httpx.get(f"{base_url}/datasets/{payloads.OWNER}/{payloads.SLUG}/items/").json()["results"]
     parse = contender.parser()
     for _ in range(30):  # warm-up: connections, caches, lazily imported modules
-        contender.get()
-        contender.list_items()
+        for warming in (contender, contender.floor()):
+            warming.get()
+            warming.list_items()
     print(json.dumps(contender.describe()), flush=True)
     for line in sys.stdin:
         command, _, argument = line.strip().partition(" ")
@@ -166,6 +179,10 @@ def main() -> None:
             value: float | None = cpu_seconds(contender.get, count)
         elif command == "list":
             value = cpu_seconds(contender.list_items, count)
+        elif command == "floor-get":
+            value = cpu_seconds(contender.floor().get, count)
+        elif command == "floor-list":
+            value = cpu_seconds(contender.floor().list_items, count)
         elif command == "parse":
             value = None if parse is None else parse_seconds(parse, page, count)
         elif command == "fanout":
