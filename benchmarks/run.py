@@ -7,7 +7,7 @@ Everything is measured in one run, on one loopback server, with the same payload
 2. call overhead: client CPU time (``time.process_time``) per ``datasets.get`` and per 100-item
    ``datasets.list_items``, against raw ``httpx.Client.get(...).json()`` timed in the same worker process (batches
    alternate), so that a ratio never mixes two processes; the server is another process;
-3. parse throughput: items per second turning the 100-item page into models;
+3. parse throughput: items per second turning the 100-item page into models, in several fresh processes per SDK;
 4. codegen: wall time of ``make codegen`` (the tool environment is installed first, untimed);
 5. async fan-out: 500 concurrent gets through one ``AsyncClient``: wall time and connections the server accepted;
 6. pagination (``pagination.py``): 100,000 items over 1,000 pages, items per second and peak memory growth.
@@ -48,6 +48,7 @@ CALL_ROUNDS = 15
 GET_CALLS = 200
 LIST_CALLS = 30
 PARSE_PAGES = 40
+PARSE_PROCESSES = 7
 FANOUT = 500
 FANOUT_ROUNDS = 3
 CODEGEN_RUNS = 3
@@ -202,17 +203,6 @@ class Worker:
         self.process.wait()
 
 
-def rounds(workers: Sequence[Worker], command: str, count: int, scale: float = 1.0) -> Samples:
-    """``count`` rounds of one command on every worker, interleaved in rotating order; figures times ``scale``."""
-    figures: dict[str, list[float]] = {w.name: [] for w in workers}
-    for r in range(count):
-        for w in [*workers[r % len(workers) :], *workers[: r % len(workers)]]:
-            value = w.ask(command)
-            if value is not None:
-                figures[w.name].append(value * scale)
-    return Samples(figures)
-
-
 def paired_rounds(workers: Sequence[Worker], command: str, calls: int, count: int) -> Samples:
     """``count`` rounds of ``calls`` calls of ``command`` (microseconds per call) on every SDK worker, each batch
     followed or preceded (by turns) by the same calls through raw httpx in that worker's own process (figures under
@@ -227,6 +217,24 @@ def paired_rounds(workers: Sequence[Worker], command: str, calls: int, count: in
                 assert value is not None
                 name = w.name if asked == command else f"{w.name} floor"
                 figures.setdefault(name, []).append(value * 1e6 / calls)
+    return Samples(figures)
+
+
+def parse_rounds(server: Server, pythons: dict[str, str]) -> Samples:
+    """Seconds per ``PARSE_PAGES`` page parses, each figure the median of ``CALL_ROUNDS // 3`` batches in one fresh
+    worker process, ``PARSE_PROCESSES`` processes per SDK in rotating order. This allocation-heavy loop runs up to
+    20 % faster in one process than in another of the same program, so one process per contender would make the
+    ratio a matter of luck; pairing process ``i`` of each SDK averages it out."""
+    figures: dict[str, list[float]] = {name: [] for name in pythons}
+    names = list(pythons)
+    for r in range(PARSE_PROCESSES):
+        for name in [*names[r % len(names) :], *names[: r % len(names)]]:
+            worker = Worker(name, pythons[name], "sdk", server.base_url)
+            try:
+                batches = [worker.ask(f"parse {PARSE_PAGES}") for _ in range(CALL_ROUNDS // 3)]
+            finally:
+                worker.stop()
+            figures[name].append(statistics.median(b for b in batches if b is not None))
     return Samples(figures)
 
 
@@ -378,7 +386,7 @@ def measure(published_python: str) -> dict[str, Any]:
         sdks = workers[1:]
         get = timed("datasets.get", lambda: paired_rounds(sdks, "get", GET_CALLS, CALL_ROUNDS))
         lists = timed("list_items", lambda: paired_rounds(sdks, "list", LIST_CALLS, CALL_ROUNDS))
-        parse = timed("parse", lambda: rounds(workers, f"parse {PARSE_PAGES}", CALL_ROUNDS))
+        parse = timed("parse", lambda: parse_rounds(server, {"ours": OURS, "pub": published_python}))
         fan = timed("async fan-out", lambda: fanout(server, workers))
     finally:
         for w in workers:
@@ -518,7 +526,8 @@ def report(m: dict[str, Any], published: str) -> str:
             f"this SDK {info['ours']['avala']}; published avala {published} (registry) in "
             f"{PUBLISHED_VENV.relative_to(ROOT)}",
             f"Figures are medians: import of {IMPORT_RUNS} fresh interpreters each; client CPU of {CALL_ROUNDS} "
-            f"rounds of {GET_CALLS} gets, {LIST_CALLS} list_items, {PARSE_PAGES} page parses; {FANOUT_ROUNDS} "
+            f"rounds of {GET_CALLS} gets, {LIST_CALLS} list_items; {PARSE_PAGES} page parses in {PARSE_PROCESSES} "
+            f"fresh processes per SDK; {FANOUT_ROUNDS} "
             "fan-outs. Contenders alternate round by round; a ratio is the median of the per-round ratios, "
             "with their interquartile range; call-overhead ratios pair each SDK with raw httpx in its own process.",
             "",
