@@ -32,8 +32,6 @@ def parse_date(value: Any) -> date:
 
 def extra_properties(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
     """The entries of ``data`` whose keys are not model fields (``from_dict`` calls it only when there are some)."""
-    if known.issuperset(data):
-        return {}
     return {key: value for key, value in data.items() if key not in known}
 
 

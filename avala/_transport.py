@@ -170,6 +170,8 @@ class RawResponse:
 class BaseTransport:
     """Everything but the I/O: building requests, the retry policy, parsing and errors."""
 
+    http: httpx.Client | httpx.AsyncClient
+
     def __init__(
         self,
         config: ClientConfig,
@@ -189,22 +191,24 @@ class BaseTransport:
         self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if config.api_key:
             self.base_headers[API_KEY_HEADER] = config.api_key
-        # When the SDK made the httpx client, the base headers live on it and a request carries only the extra ones
-        # (merging headers per request is a good part of the SDK's per-call cost); a caller's client is left alone.
-        self.client_has_base_headers = False
-        self._set_request_options()
         self.sleep: Callable[[float], Any] = time.sleep
         self.random: Callable[[], float] = random.random
         self.clock: Callable[[], float] = time.monotonic
 
-    def _set_request_options(self) -> None:
-        """What each request passes to httpx beyond the client's own settings: the headers (with and without the API
-        key, for ``auth: false`` operations) and the timeout."""
+    def _use(self, http: Any, make: Callable[..., Any], headers_on_http: bool) -> None:
+        """Send with ``http``, or with a client ``make`` builds (owned: closed with the transport), and settle what
+        each request passes to it beyond its own settings: the headers (with and without the API key, for ``auth:
+        false`` operations) and the timeout. A client the SDK made carries the base headers (so does the ``http`` of
+        a ``derive`` copy, ``headers_on_http``) and a request only the extra ones: merging headers per request is a
+        good part of the per-call cost. A caller's client is never changed."""
+        self.owns_http = http is None
+        self.http = make(**self._owned_client_options()) if http is None else http
+        self.client_has_base_headers = http is None or headers_on_http
         self._request_timeout: Any = self._timeout
         if self.client_has_base_headers:
             self._headers: dict[str, str] | None = self.extra_headers or None
             self._public_headers = self._headers
-            if self._timeout == self.http.timeout:  # type: ignore[attr-defined]
+            if self._timeout == self.http.timeout:
                 self._request_timeout = httpx.USE_CLIENT_DEFAULT
         else:
             self._headers = {**self.base_headers, **self.extra_headers}
@@ -227,10 +231,11 @@ class BaseTransport:
         factory: Any = type(self)
         twin = factory(
             config,
-            self.http,  # type: ignore[attr-defined]
+            self.http,
             headers={**self.extra_headers, **(headers or {})},
             raw=self.raw if raw is None else raw,
             rate_limit=self.rate_limit,
+            headers_on_http=self.client_has_base_headers,
         )
         self._share_with(twin)
         return twin
@@ -238,8 +243,6 @@ class BaseTransport:
     def _share_with(self, twin: Any) -> None:
         """Give a ``derive`` copy what belongs to the pool and the clock, not to the settings."""
         twin.sleep, twin.random, twin.clock = self.sleep, self.random, self.clock
-        twin.client_has_base_headers = self.client_has_base_headers
-        twin._set_request_options()
 
     def _owned_client_options(self) -> dict[str, Any]:
         """The settings of an httpx client the SDK makes for itself."""
@@ -444,6 +447,8 @@ def _problem(exc: BaseException) -> str:
 class SyncTransport(BaseTransport):
     """The transport of :class:`~avala.Client`."""
 
+    http: httpx.Client
+
     def __init__(
         self,
         config: ClientConfig,
@@ -452,12 +457,10 @@ class SyncTransport(BaseTransport):
         headers: Mapping[str, str] | None = None,
         raw: bool = False,
         rate_limit: RateLimitState | None = None,
+        headers_on_http: bool = False,
     ) -> None:
         super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
-        self.owns_http = http is None
-        self.http = http if http is not None else httpx.Client(**self._owned_client_options())
-        self.client_has_base_headers = http is None
-        self._set_request_options()
+        self._use(http, httpx.Client, headers_on_http)
 
     def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
         """Send with retries; return the successful response and the number of attempts."""
@@ -550,6 +553,8 @@ class SyncTransport(BaseTransport):
 class AsyncTransport(BaseTransport):
     """The transport of :class:`~avala.AsyncClient`."""
 
+    http: httpx.AsyncClient
+
     def __init__(
         self,
         config: ClientConfig,
@@ -558,18 +563,16 @@ class AsyncTransport(BaseTransport):
         headers: Mapping[str, str] | None = None,
         raw: bool = False,
         rate_limit: RateLimitState | None = None,
+        headers_on_http: bool = False,
     ) -> None:
         super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
         self.sleep = _async_sleep
-        self.owns_http = http is None
         # Calls beyond the pool's size wait here, not in httpcore's queue (costly when long, and bound by the pool
         # timeout); with_options copies share it with the pool. A caller's client keeps its own limits.
         self.slots: contextlib.AbstractAsyncContextManager[Any] = (
             _pool_slots() if http is None else contextlib.nullcontext()
         )
-        self.http = http if http is not None else httpx.AsyncClient(**self._owned_client_options())
-        self.client_has_base_headers = http is None
-        self._set_request_options()
+        self._use(http, httpx.AsyncClient, headers_on_http)
 
     async def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
         """Send with retries; return the successful response and the number of attempts."""

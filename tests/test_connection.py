@@ -184,6 +184,7 @@ def test_the_transport_is_made_on_first_use_and_shared_by_copies(httpx_mock: HTT
 
 
 def test_threads_racing_to_the_first_call_get_one_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11's cached_property happens to lock too; from 3.12 on only the client's own lock makes this hold."""
     from avala import _transport
 
     made: list[Any] = []
