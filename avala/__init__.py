@@ -17,6 +17,9 @@ from ._pagination import AsyncCursorPage, CursorPage
 from ._version import __version__
 from .errors import AvalaError
 
+Avala = Client
+"""``avala.Avala`` is ``avala.Client`` (the published package's alias, named like the TypeScript SDK's ``Avala``)."""
+
 if TYPE_CHECKING:
     from ._signup import async_signup, signup
     from ._transport import RawResponse
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncClient",
     "AsyncCursorPage",
+    "Avala",
     "AvalaError",
     "Client",
     "CursorPage",

@@ -28,8 +28,8 @@ from tests.operations.test_operations import ALL_CASES
 ROOT = Path(__file__).resolve().parent.parent
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-EXPECTED_OPERATIONS = 120  # the catalogue's 118 (avala 0.4.1) + datasets.get_by_slug + storage_configs.get
-EXPECTED_MODELS = 42  # catalogue §7.1-§7.11 (BatchEventParams is a request TypedDict, not a response model)
+EXPECTED_OPERATIONS = 122  # the catalogue's 118 (avala 0.4.1) + datasets.get_by_slug + storage_configs.get + issue 15
+EXPECTED_MODELS = 45  # catalogue §7.1-§7.11 (BatchEventParams is a request TypedDict, not a response model)
 
 
 @dataclass(frozen=True)
@@ -315,9 +315,9 @@ def test_verbs_and_result_shapes_match_the_catalogue() -> None:
     """Catalogue §10 counts (118 operations) plus the two additions (two GETs returning one object), with
     invitations, teams and team members moved from arrays to pages (decisions.md)."""
     verbs = Counter(op.http for op in OPERATIONS)
-    assert verbs == {"GET": 58, "POST": 33, "PATCH": 12, "PUT": 1, "DELETE": 16}
+    assert verbs == {"GET": 60, "POST": 33, "PATCH": 12, "PUT": 1, "DELETE": 16}
     shapes = Counter(result_shape(op) for op in OPERATIONS)
-    assert shapes == {"page": 28, "array": 4, "single": 59, "raw": 6, "int": 1, "none": 22}
+    assert shapes == {"page": 28, "array": 4, "single": 61, "raw": 6, "int": 1, "none": 22}
     assert [op.call for op in OPERATIONS if op.http == "PUT"] == ["consensus.update_config"]
     assert [op.call for op in OPERATIONS if result_shape(op) == "int"] == ["fleet.events.create_batch"]
 

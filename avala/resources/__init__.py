@@ -3,11 +3,11 @@
 
 They are reached as client attributes (``client.datasets``) and imported on first use:
 
-- ``datasets``: ``Datasets`` / ``AsyncDatasets``, 8 operations.
+- ``datasets``: ``Datasets`` / ``AsyncDatasets``, 9 operations.
 - ``projects``: ``Projects`` / ``AsyncProjects``, 2 operations.
 - ``tasks``: ``Tasks`` / ``AsyncTasks``, 2 operations.
 - ``exports``: ``Exports`` / ``AsyncExports``, 3 operations.
-- ``storage_configs``: ``StorageConfigs`` / ``AsyncStorageConfigs``, 5 operations.
+- ``storage_configs``: ``StorageConfigs`` / ``AsyncStorageConfigs``, 6 operations.
 - ``agents``: ``Agents`` / ``AsyncAgents``, 7 operations.
 - ``inference_providers``: ``InferenceProviders`` / ``AsyncInferenceProviders``, 6 operations.
 - ``auto_label_jobs``: ``AutoLabelJobs`` / ``AsyncAutoLabelJobs``, 4 operations.

@@ -12,6 +12,7 @@ from .._operation import Operation, PageOperation
 from .._resource import AsyncResource, SyncResource
 from .._wait import async_wait_until, wait_until
 from ..types.dataset import Dataset
+from ..types.dataset_health import DatasetHealth
 from ..types.dataset_item import DatasetItem
 from ..types.dataset_sequence import DatasetSequence
 
@@ -28,6 +29,7 @@ _LIST_SEQUENCES = PageOperation(
     "datasets.list_sequences", "GET", "/datasets/{}/{}/sequences/", DatasetSequence.from_dict
 )
 _GET_SEQUENCE = Operation("datasets.get_sequence", "GET", "/datasets/{}/{}/sequences/{}/", DatasetSequence.from_dict)
+_GET_HEALTH = Operation("datasets.get_health", "GET", "/datasets/{}/{}/health/", DatasetHealth.from_dict)
 
 
 class Datasets(SyncResource):
@@ -88,13 +90,24 @@ class Datasets(SyncResource):
         name: str,
         slug: str,
         data_type: str,
-        is_sequence: bool = False,
+        is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
         provider_config: dict[str, Any] | None = None,
         owner_name: str | None = None,
+        organization_id: int | None = None,
+        organization_uid: str | None = None,
+        gpu_texture_format: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
     ) -> Dataset:
         """Create a new dataset.
+
+        Sources disagree on the body: avala 0.4.1 always sent `is_sequence` (default `false`); the published SDK
+        (0.8 to 0.10), written against the live service, never sends it and adds `organization_id`,
+        `organization_uid`, `gpu_texture_format`, `metadata`, `industry` and `license`. This SDK takes all of them
+        and follows the live service: `is_sequence` is sent only when the caller gives it.
 
         ``POST /datasets/``
 
@@ -102,7 +115,9 @@ class Datasets(SyncResource):
             name: Display name for the dataset.
             slug: URL-friendly identifier.
             data_type: Data type. Known values: `image`, `video`, `lidar`, `mcap`, `splat`.
-            is_sequence: Whether the dataset contains sequences.
+            is_sequence: Whether the dataset contains sequences. Sent only when given: the live service decides from the
+                data when it is left out, and the published SDK (0.8 and later) never sends it; avala 0.4.1 always sent
+                `false`. Kept as an argument so that 0.4.1 code still runs.
             visibility: `private` or `public`.
             create_metadata: Whether to create dataset metadata.
             provider_config: Cloud storage provider configuration (free-form). Known keys: `provider` (`aws_s3` or
@@ -112,6 +127,14 @@ class Datasets(SyncResource):
                 `gc_storage_bucket_name`, `gc_storage_prefix`, `gc_storage_auth_json_content`; both:
                 `included_extensions` and `ignored_paths` (comma-separated strings).
             owner_name: Dataset owner username or email.
+            organization_id: Numeric ID of the organization that will own the dataset (the published SDK's CLI
+                `--organization-id`); prefer `organization_uid`.
+            organization_uid: UID of the organization that will own the dataset.
+            gpu_texture_format: GPU texture format to transcode images into for the 3D viewer (free-form; for example
+                `ktx2`).
+            metadata: Custom metadata stored on the dataset (free-form).
+            industry: Industry ID of the dataset (an integer code of the live service).
+            license: License ID of the dataset.
 
         Returns:
             ``Dataset``.
@@ -133,6 +156,12 @@ class Datasets(SyncResource):
                     "s3_role_arn": "arn:aws:iam::123456789012:role/avala-read",
                 },
                 owner_name="acme-ai",
+                organization_id=42,
+                organization_uid="0b7e4d2a-6c1f-4e8b-a3d9-5f2c7b1e9a40",
+                gpu_texture_format="ktx2",
+                metadata={"project": "highway-pilot", "source": "fleet"},
+                industry=3,
+                license=1,
             )
         """
         return self._transport.call(
@@ -148,6 +177,12 @@ class Datasets(SyncResource):
                 "create_metadata": create_metadata,
                 "provider_config": provider_config,
                 "owner_name": owner_name,
+                "organization_id": organization_id,
+                "organization_uid": organization_uid,
+                "gpu_texture_format": gpu_texture_format,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
             },
         )
 
@@ -298,6 +333,28 @@ class Datasets(SyncResource):
         """
         return self._transport.call(_GET_SEQUENCE, (owner, slug, sequence_uid), None, None)
 
+    def get_health(self, owner: str, slug: str) -> DatasetHealth:
+        """Get an ingest/health snapshot of a dataset.
+
+        Read-only post-ingest validation: item and frame counts, per-sequence status and calibration presence, the
+        storage prefix and the issues found. Not in the reference documents; the published SDK (0.8 and later) calls
+        it, and its latest model is followed here (`last_updated_at`, not the older `last_item_updated_at`;
+        `s3_prefix` is returned to owners and staff only).
+
+        ``GET /datasets/{owner}/{slug}/health/``
+
+        Args:
+            owner: Dataset owner (organization slug).
+            slug: Dataset slug.
+
+        Returns:
+            ``DatasetHealth``.
+
+        Example:
+            client.datasets.get_health("acme-ai", "training-v2")
+        """
+        return self._transport.call(_GET_HEALTH, (owner, slug), None, None)
+
 
 class AsyncDatasets(AsyncResource):
     """Datasets, their items and their sequences (`client.datasets`). (async)"""
@@ -357,13 +414,24 @@ class AsyncDatasets(AsyncResource):
         name: str,
         slug: str,
         data_type: str,
-        is_sequence: bool = False,
+        is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
         provider_config: dict[str, Any] | None = None,
         owner_name: str | None = None,
+        organization_id: int | None = None,
+        organization_uid: str | None = None,
+        gpu_texture_format: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
     ) -> Dataset:
         """Create a new dataset.
+
+        Sources disagree on the body: avala 0.4.1 always sent `is_sequence` (default `false`); the published SDK
+        (0.8 to 0.10), written against the live service, never sends it and adds `organization_id`,
+        `organization_uid`, `gpu_texture_format`, `metadata`, `industry` and `license`. This SDK takes all of them
+        and follows the live service: `is_sequence` is sent only when the caller gives it.
 
         ``POST /datasets/``
 
@@ -371,7 +439,9 @@ class AsyncDatasets(AsyncResource):
             name: Display name for the dataset.
             slug: URL-friendly identifier.
             data_type: Data type. Known values: `image`, `video`, `lidar`, `mcap`, `splat`.
-            is_sequence: Whether the dataset contains sequences.
+            is_sequence: Whether the dataset contains sequences. Sent only when given: the live service decides from the
+                data when it is left out, and the published SDK (0.8 and later) never sends it; avala 0.4.1 always sent
+                `false`. Kept as an argument so that 0.4.1 code still runs.
             visibility: `private` or `public`.
             create_metadata: Whether to create dataset metadata.
             provider_config: Cloud storage provider configuration (free-form). Known keys: `provider` (`aws_s3` or
@@ -381,6 +451,14 @@ class AsyncDatasets(AsyncResource):
                 `gc_storage_bucket_name`, `gc_storage_prefix`, `gc_storage_auth_json_content`; both:
                 `included_extensions` and `ignored_paths` (comma-separated strings).
             owner_name: Dataset owner username or email.
+            organization_id: Numeric ID of the organization that will own the dataset (the published SDK's CLI
+                `--organization-id`); prefer `organization_uid`.
+            organization_uid: UID of the organization that will own the dataset.
+            gpu_texture_format: GPU texture format to transcode images into for the 3D viewer (free-form; for example
+                `ktx2`).
+            metadata: Custom metadata stored on the dataset (free-form).
+            industry: Industry ID of the dataset (an integer code of the live service).
+            license: License ID of the dataset.
 
         Returns:
             ``Dataset``.
@@ -402,6 +480,12 @@ class AsyncDatasets(AsyncResource):
                     "s3_role_arn": "arn:aws:iam::123456789012:role/avala-read",
                 },
                 owner_name="acme-ai",
+                organization_id=42,
+                organization_uid="0b7e4d2a-6c1f-4e8b-a3d9-5f2c7b1e9a40",
+                gpu_texture_format="ktx2",
+                metadata={"project": "highway-pilot", "source": "fleet"},
+                industry=3,
+                license=1,
             )
         """
         return await self._transport.call(
@@ -417,6 +501,12 @@ class AsyncDatasets(AsyncResource):
                 "create_metadata": create_metadata,
                 "provider_config": provider_config,
                 "owner_name": owner_name,
+                "organization_id": organization_id,
+                "organization_uid": organization_uid,
+                "gpu_texture_format": gpu_texture_format,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
             },
         )
 
@@ -568,3 +658,25 @@ class AsyncDatasets(AsyncResource):
             await client.datasets.get_sequence("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21")
         """
         return await self._transport.call(_GET_SEQUENCE, (owner, slug, sequence_uid), None, None)
+
+    async def get_health(self, owner: str, slug: str) -> DatasetHealth:
+        """Get an ingest/health snapshot of a dataset.
+
+        Read-only post-ingest validation: item and frame counts, per-sequence status and calibration presence, the
+        storage prefix and the issues found. Not in the reference documents; the published SDK (0.8 and later) calls
+        it, and its latest model is followed here (`last_updated_at`, not the older `last_item_updated_at`;
+        `s3_prefix` is returned to owners and staff only).
+
+        ``GET /datasets/{owner}/{slug}/health/``
+
+        Args:
+            owner: Dataset owner (organization slug).
+            slug: Dataset slug.
+
+        Returns:
+            ``DatasetHealth``.
+
+        Example:
+            await client.datasets.get_health("acme-ai", "training-v2")
+        """
+        return await self._transport.call(_GET_HEALTH, (owner, slug), None, None)

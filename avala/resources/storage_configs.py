@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Any
 from .._operation import Operation, PageOperation, ignore, raw_object
 from .._resource import AsyncResource, SyncResource
 from ..types.storage_config import StorageConfig
+from ..types.storage_config_setup_info import StorageConfigSetupInfo
 
 if TYPE_CHECKING:
     from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("storage_configs.list", "GET", "/storage-configs/", StorageConfig.from_dict)
 _CREATE = Operation("storage_configs.create", "POST", "/storage-configs/", StorageConfig.from_dict, body="required")
+_SETUP_INFO = Operation(
+    "storage_configs.setup_info", "GET", "/storage-configs/setup-info/", StorageConfigSetupInfo.from_dict
+)
 _GET = Operation("storage_configs.get", "GET", "/storage-configs/{}/", StorageConfig.from_dict)
 _DELETE = Operation("storage_configs.delete", "DELETE", "/storage-configs/{}/", ignore)
 _TEST = Operation("storage_configs.test", "POST", "/storage-configs/{}/test/", raw_object)
@@ -25,12 +29,19 @@ _TEST = Operation("storage_configs.test", "POST", "/storage-configs/{}/test/", r
 class StorageConfigs(SyncResource):
     """Cloud storage configurations (`client.storage_configs`)."""
 
-    def list(self, *, limit: int | None = None, cursor: str | None = None) -> CursorPage[StorageConfig]:
+    def list(
+        self, *, organization: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> CursorPage[StorageConfig]:
         """List storage configurations.
+
+        `organization` is not in avala 0.4.1; the published SDK (0.8 and later) sends it as a query parameter, and
+        so does this SDK.
 
         ``GET /storage-configs/``
 
         Args:
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
             limit: Maximum results per page.
             cursor: Pagination cursor from a previous response (the `cursor` query parameter of its `next` or `previous`
                 URL).
@@ -39,13 +50,16 @@ class StorageConfigs(SyncResource):
             One page of ``StorageConfig``; ``iter_all()`` walks every following page.
 
         Example:
-            client.storage_configs.list(limit=20)
+            client.storage_configs.list(organization="acme-ai", limit=20)
         """
-        return self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+        return self._transport.call_page(
+            _LIST, (), {"organization": organization, "limit": limit, "cursor": cursor}, None
+        )
 
     def create(
         self,
         *,
+        organization: str | None = None,
         name: str,
         provider: str,
         s3_bucket_name: str | None = None,
@@ -54,15 +68,24 @@ class StorageConfigs(SyncResource):
         s3_access_key_id: str | None = None,
         s3_secret_access_key: str | None = None,
         s3_is_accelerated: bool | None = None,
+        s3_auth_method: str | None = None,
+        s3_role_arn: str | None = None,
         gc_storage_bucket_name: str | None = None,
         gc_storage_prefix: str | None = None,
         gc_storage_auth_json_content: str | None = None,
     ) -> StorageConfig:
         """Create a new storage configuration.
 
+        Sources disagree on where `organization` goes: it is not a body field; the published SDK (0.8 and later),
+        written against the live service, sends it in the query string, and so does this SDK. `s3_auth_method:
+        iam_role` with `s3_role_arn` creates a keyless configuration: Avala assumes the role with the account and
+        external ID of `storage_configs.setup_info`.
+
         ``POST /storage-configs/``
 
         Args:
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
             name: Configuration name.
             provider: Storage provider. Known values: `aws_s3`, `gc_storage` (older documents also say `s3`,
                 `google_cloud`).
@@ -72,6 +95,9 @@ class StorageConfigs(SyncResource):
             s3_access_key_id: AWS access key ID (write-only).
             s3_secret_access_key: AWS secret access key (write-only).
             s3_is_accelerated: Enable S3 Transfer Acceleration.
+            s3_auth_method: How Avala authenticates to the bucket. Known values: `access_key` (with `s3_access_key_id`
+                and `s3_secret_access_key`), `iam_role` (keyless, with `s3_role_arn`; see `storage_configs.setup_info`).
+            s3_role_arn: ARN of the IAM role Avala assumes when `s3_auth_method` is `iam_role`.
             gc_storage_bucket_name: GCS bucket name.
             gc_storage_prefix: GCS key prefix.
             gc_storage_auth_json_content: GCS service account JSON (write-only).
@@ -81,6 +107,7 @@ class StorageConfigs(SyncResource):
 
         Example:
             client.storage_configs.create(
+                organization="acme-ai",
                 name="Production S3",
                 provider="aws_s3",
                 s3_bucket_name="acme-ai-datasets",
@@ -89,12 +116,13 @@ class StorageConfigs(SyncResource):
                 s3_access_key_id="<aws-access-key-id>",
                 s3_secret_access_key="<aws-secret-access-key>",
                 s3_is_accelerated=False,
+                s3_auth_method="access_key",
             )
         """
         return self._transport.call(
             _CREATE,
             (),
-            None,
+            {"organization": organization},
             {
                 "name": name,
                 "provider": provider,
@@ -104,29 +132,57 @@ class StorageConfigs(SyncResource):
                 "s3_access_key_id": s3_access_key_id,
                 "s3_secret_access_key": s3_secret_access_key,
                 "s3_is_accelerated": s3_is_accelerated,
+                "s3_auth_method": s3_auth_method,
+                "s3_role_arn": s3_role_arn,
                 "gc_storage_bucket_name": gc_storage_bucket_name,
                 "gc_storage_prefix": gc_storage_prefix,
                 "gc_storage_auth_json_content": gc_storage_auth_json_content,
             },
         )
 
-    def get(self, uid: str) -> StorageConfig:
+    def setup_info(self, *, organization: str | None = None) -> StorageConfigSetupInfo:
+        """Get what to put in an IAM trust policy for keyless (IAM role) S3 access.
+
+        The AWS account that assumes the customer's role and the external ID to require in the role's trust policy;
+        then create the configuration with `s3_auth_method="iam_role"` and `s3_role_arn`. Not in the reference
+        documents; the published SDK 0.10 calls it (its tests do not cover it, so the response is typed from its
+        model: both fields required). The literal `setup-info` segment takes precedence over
+        `/storage-configs/{uid}/`.
+
+        ``GET /storage-configs/setup-info/``
+
+        Args:
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
+
+        Returns:
+            ``StorageConfigSetupInfo``.
+
+        Example:
+            client.storage_configs.setup_info(organization="acme-ai")
+        """
+        return self._transport.call(_SETUP_INFO, (), {"organization": organization}, None)
+
+    def get(self, uid: str, *, organization: str | None = None) -> StorageConfig:
         """Get a single storage configuration by UID.
 
-        Not in avala 0.4.1; added by the later API (avala 0.8.3).
+        Not in avala 0.4.1; added by the later API (avala 0.8.3). The published SDK 0.10 also sends `organization`
+        for a configuration of an organization.
 
         ``GET /storage-configs/{uid}/``
 
         Args:
             uid: Storage configuration unique identifier.
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
 
         Returns:
             ``StorageConfig``.
 
         Example:
-            client.storage_configs.get("4a8b2c6d-0e1f-4a3b-9c5d-7e8f9a0b1c2d")
+            client.storage_configs.get("4a8b2c6d-0e1f-4a3b-9c5d-7e8f9a0b1c2d", organization="acme-ai")
         """
-        return self._transport.call(_GET, (uid,), None, None)
+        return self._transport.call(_GET, (uid,), {"organization": organization}, None)
 
     def delete(self, uid: str) -> None:
         """Delete a storage configuration.
@@ -166,12 +222,19 @@ class StorageConfigs(SyncResource):
 class AsyncStorageConfigs(AsyncResource):
     """Cloud storage configurations (`client.storage_configs`). (async)"""
 
-    async def list(self, *, limit: int | None = None, cursor: str | None = None) -> AsyncCursorPage[StorageConfig]:
+    async def list(
+        self, *, organization: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> AsyncCursorPage[StorageConfig]:
         """List storage configurations.
+
+        `organization` is not in avala 0.4.1; the published SDK (0.8 and later) sends it as a query parameter, and
+        so does this SDK.
 
         ``GET /storage-configs/``
 
         Args:
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
             limit: Maximum results per page.
             cursor: Pagination cursor from a previous response (the `cursor` query parameter of its `next` or `previous`
                 URL).
@@ -180,13 +243,16 @@ class AsyncStorageConfigs(AsyncResource):
             One page of ``StorageConfig``; ``iter_all()`` walks every following page.
 
         Example:
-            await client.storage_configs.list(limit=20)
+            await client.storage_configs.list(organization="acme-ai", limit=20)
         """
-        return await self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+        return await self._transport.call_page(
+            _LIST, (), {"organization": organization, "limit": limit, "cursor": cursor}, None
+        )
 
     async def create(
         self,
         *,
+        organization: str | None = None,
         name: str,
         provider: str,
         s3_bucket_name: str | None = None,
@@ -195,15 +261,24 @@ class AsyncStorageConfigs(AsyncResource):
         s3_access_key_id: str | None = None,
         s3_secret_access_key: str | None = None,
         s3_is_accelerated: bool | None = None,
+        s3_auth_method: str | None = None,
+        s3_role_arn: str | None = None,
         gc_storage_bucket_name: str | None = None,
         gc_storage_prefix: str | None = None,
         gc_storage_auth_json_content: str | None = None,
     ) -> StorageConfig:
         """Create a new storage configuration.
 
+        Sources disagree on where `organization` goes: it is not a body field; the published SDK (0.8 and later),
+        written against the live service, sends it in the query string, and so does this SDK. `s3_auth_method:
+        iam_role` with `s3_role_arn` creates a keyless configuration: Avala assumes the role with the account and
+        external ID of `storage_configs.setup_info`.
+
         ``POST /storage-configs/``
 
         Args:
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
             name: Configuration name.
             provider: Storage provider. Known values: `aws_s3`, `gc_storage` (older documents also say `s3`,
                 `google_cloud`).
@@ -213,6 +288,9 @@ class AsyncStorageConfigs(AsyncResource):
             s3_access_key_id: AWS access key ID (write-only).
             s3_secret_access_key: AWS secret access key (write-only).
             s3_is_accelerated: Enable S3 Transfer Acceleration.
+            s3_auth_method: How Avala authenticates to the bucket. Known values: `access_key` (with `s3_access_key_id`
+                and `s3_secret_access_key`), `iam_role` (keyless, with `s3_role_arn`; see `storage_configs.setup_info`).
+            s3_role_arn: ARN of the IAM role Avala assumes when `s3_auth_method` is `iam_role`.
             gc_storage_bucket_name: GCS bucket name.
             gc_storage_prefix: GCS key prefix.
             gc_storage_auth_json_content: GCS service account JSON (write-only).
@@ -222,6 +300,7 @@ class AsyncStorageConfigs(AsyncResource):
 
         Example:
             await client.storage_configs.create(
+                organization="acme-ai",
                 name="Production S3",
                 provider="aws_s3",
                 s3_bucket_name="acme-ai-datasets",
@@ -230,12 +309,13 @@ class AsyncStorageConfigs(AsyncResource):
                 s3_access_key_id="<aws-access-key-id>",
                 s3_secret_access_key="<aws-secret-access-key>",
                 s3_is_accelerated=False,
+                s3_auth_method="access_key",
             )
         """
         return await self._transport.call(
             _CREATE,
             (),
-            None,
+            {"organization": organization},
             {
                 "name": name,
                 "provider": provider,
@@ -245,29 +325,57 @@ class AsyncStorageConfigs(AsyncResource):
                 "s3_access_key_id": s3_access_key_id,
                 "s3_secret_access_key": s3_secret_access_key,
                 "s3_is_accelerated": s3_is_accelerated,
+                "s3_auth_method": s3_auth_method,
+                "s3_role_arn": s3_role_arn,
                 "gc_storage_bucket_name": gc_storage_bucket_name,
                 "gc_storage_prefix": gc_storage_prefix,
                 "gc_storage_auth_json_content": gc_storage_auth_json_content,
             },
         )
 
-    async def get(self, uid: str) -> StorageConfig:
+    async def setup_info(self, *, organization: str | None = None) -> StorageConfigSetupInfo:
+        """Get what to put in an IAM trust policy for keyless (IAM role) S3 access.
+
+        The AWS account that assumes the customer's role and the external ID to require in the role's trust policy;
+        then create the configuration with `s3_auth_method="iam_role"` and `s3_role_arn`. Not in the reference
+        documents; the published SDK 0.10 calls it (its tests do not cover it, so the response is typed from its
+        model: both fields required). The literal `setup-info` segment takes precedence over
+        `/storage-configs/{uid}/`.
+
+        ``GET /storage-configs/setup-info/``
+
+        Args:
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
+
+        Returns:
+            ``StorageConfigSetupInfo``.
+
+        Example:
+            await client.storage_configs.setup_info(organization="acme-ai")
+        """
+        return await self._transport.call(_SETUP_INFO, (), {"organization": organization}, None)
+
+    async def get(self, uid: str, *, organization: str | None = None) -> StorageConfig:
         """Get a single storage configuration by UID.
 
-        Not in avala 0.4.1; added by the later API (avala 0.8.3).
+        Not in avala 0.4.1; added by the later API (avala 0.8.3). The published SDK 0.10 also sends `organization`
+        for a configuration of an organization.
 
         ``GET /storage-configs/{uid}/``
 
         Args:
             uid: Storage configuration unique identifier.
+            organization: Organization slug: act on the organization's storage configurations instead of the caller's
+                own (omitted: the caller's).
 
         Returns:
             ``StorageConfig``.
 
         Example:
-            await client.storage_configs.get("4a8b2c6d-0e1f-4a3b-9c5d-7e8f9a0b1c2d")
+            await client.storage_configs.get("4a8b2c6d-0e1f-4a3b-9c5d-7e8f9a0b1c2d", organization="acme-ai")
         """
-        return await self._transport.call(_GET, (uid,), None, None)
+        return await self._transport.call(_GET, (uid,), {"organization": organization}, None)
 
     async def delete(self, uid: str) -> None:
         """Delete a storage configuration.

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .consensus_score import ConsensusScore as ConsensusScore
     from .consensus_summary import ConsensusSummary as ConsensusSummary
     from .dataset import Dataset as Dataset
+    from .dataset_health import DatasetHealth as DatasetHealth
     from .dataset_item import DatasetItem as DatasetItem
     from .dataset_sequence import DatasetSequence as DatasetSequence
     from .device import Device as Device
@@ -43,11 +44,13 @@ if TYPE_CHECKING:
     from .quality_target_evaluation import QualityTargetEvaluation as QualityTargetEvaluation
     from .recording import Recording as Recording
     from .rule import Rule as Rule
+    from .sequence_health import SequenceHealth as SequenceHealth
     from .signup_response import SignupResponse as SignupResponse
     from .signup_user import SignupUser as SignupUser
     from .slice import Slice as Slice
     from .slice_item import SliceItem as SliceItem
     from .storage_config import StorageConfig as StorageConfig
+    from .storage_config_setup_info import StorageConfigSetupInfo as StorageConfigSetupInfo
     from .task import Task as Task
     from .team import Team as Team
     from .team_member import TeamMember as TeamMember
@@ -74,6 +77,7 @@ _MODULES = {
     "ConsensusScore": "consensus_score",
     "ConsensusSummary": "consensus_summary",
     "Dataset": "dataset",
+    "DatasetHealth": "dataset_health",
     "DatasetItem": "dataset_item",
     "DatasetSequence": "dataset_sequence",
     "Device": "device",
@@ -88,11 +92,13 @@ _MODULES = {
     "QualityTargetEvaluation": "quality_target_evaluation",
     "Recording": "recording",
     "Rule": "rule",
+    "SequenceHealth": "sequence_health",
     "SignupResponse": "signup_response",
     "SignupUser": "signup_user",
     "Slice": "slice",
     "SliceItem": "slice_item",
     "StorageConfig": "storage_config",
+    "StorageConfigSetupInfo": "storage_config_setup_info",
     "Task": "task",
     "Team": "team",
     "TeamMember": "team_member",
@@ -120,6 +126,7 @@ __all__ = [
     "ConsensusScore",
     "ConsensusSummary",
     "Dataset",
+    "DatasetHealth",
     "DatasetItem",
     "DatasetSequence",
     "Device",
@@ -134,11 +141,13 @@ __all__ = [
     "QualityTargetEvaluation",
     "Recording",
     "Rule",
+    "SequenceHealth",
     "SignupResponse",
     "SignupUser",
     "Slice",
     "SliceItem",
     "StorageConfig",
+    "StorageConfigSetupInfo",
     "Task",
     "Team",
     "TeamMember",

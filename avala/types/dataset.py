@@ -23,6 +23,7 @@ _FIELDS = frozenset(
         "status",
         "is_sequence",
         "predefined_labels",
+        "owner_name",
     }
 )
 _COUNT = len(_FIELDS)
@@ -35,6 +36,7 @@ _ABSENT: dict[str, Any] = {
     "status": None,
     "is_sequence": None,
     "predefined_labels": None,
+    "owner_name": None,
 }
 _WIRE_NAMES = (
     ("uid", "uid"),
@@ -47,6 +49,7 @@ _WIRE_NAMES = (
     ("status", "status"),
     ("is_sequence", "is_sequence"),
     ("predefined_labels", "predefined_labels"),
+    ("owner_name", "owner_name"),
 )
 
 
@@ -67,6 +70,8 @@ class Dataset:
         is_sequence: Whether the dataset's items are grouped into sequences (returned by the later API).
         predefined_labels: Labels defined on the dataset for annotators to choose from, each an object such as `{"name":
             "car", "color": "#ff0000"}` (returned by the later API).
+        owner_name: Username or organization slug that owns the dataset: the `owner` of its `/datasets/{owner}/{slug}/`
+            paths (returned by the later API; after `datasets.transfer`, the new owner).
         additional_properties: Fields of the API response that this version of the SDK does not know.
     """
 
@@ -80,6 +85,7 @@ class Dataset:
     status: str | None = None
     is_sequence: bool | None = None
     predefined_labels: list[dict[str, Any]] | None = None
+    owner_name: str | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
@@ -109,6 +115,7 @@ class Dataset:
             self.status = data["status"]
             self.is_sequence = data["is_sequence"]
             self.predefined_labels = data["predefined_labels"]
+            self.owner_name = data["owner_name"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise

@@ -28,6 +28,7 @@ _FIELDS = frozenset(
         "allow_lidar_calibration",
         "lidar_calibration_enabled",
         "camera_calibration_enabled",
+        "coc_timeline",
     }
 )
 _COUNT = len(_FIELDS)
@@ -47,6 +48,7 @@ _ABSENT: dict[str, Any] = {
     "allow_lidar_calibration": None,
     "lidar_calibration_enabled": None,
     "camera_calibration_enabled": None,
+    "coc_timeline": None,
 }
 _WIRE_NAMES = (
     ("uid", "uid"),
@@ -64,6 +66,7 @@ _WIRE_NAMES = (
     ("allow_lidar_calibration", "allow_lidar_calibration"),
     ("lidar_calibration_enabled", "lidar_calibration_enabled"),
     ("camera_calibration_enabled", "camera_calibration_enabled"),
+    ("coc_timeline", "coc_timeline"),
 )
 
 
@@ -87,6 +90,8 @@ class DatasetSequence:
         allow_lidar_calibration: Whether LiDAR calibration is allowed for this sequence.
         lidar_calibration_enabled: Whether LiDAR calibration is enabled.
         camera_calibration_enabled: Whether camera calibration is enabled.
+        coc_timeline: Timeline entries of the sequence, free-form objects (returned by the later API; the published SDK
+            types it as a list of objects and reads nothing in it).
         additional_properties: Fields of the API response that this version of the SDK does not know.
     """
 
@@ -105,6 +110,7 @@ class DatasetSequence:
     allow_lidar_calibration: bool | None = None
     lidar_calibration_enabled: bool | None = None
     camera_calibration_enabled: bool | None = None
+    coc_timeline: list[dict[str, Any]] | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
@@ -136,6 +142,7 @@ class DatasetSequence:
             self.allow_lidar_calibration = data["allow_lidar_calibration"]
             self.lidar_calibration_enabled = data["lidar_calibration_enabled"]
             self.camera_calibration_enabled = data["camera_calibration_enabled"]
+            self.coc_timeline = data["coc_timeline"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise

@@ -17,6 +17,8 @@ _FIELDS = frozenset(
         "uid",
         "key",
         "dataset",
+        "dataset_owner_name",
+        "dataset_slug",
         "url",
         "gpu_texture_url",
         "thumbnails",
@@ -37,6 +39,8 @@ _ABSENT: dict[str, Any] = {
     "id": None,
     "key": None,
     "dataset": None,
+    "dataset_owner_name": None,
+    "dataset_slug": None,
     "url": None,
     "gpu_texture_url": None,
     "thumbnails": None,
@@ -55,6 +59,8 @@ _WIRE_NAMES = (
     ("uid", "uid"),
     ("key", "key"),
     ("dataset", "dataset"),
+    ("dataset_owner_name", "dataset_owner_name"),
+    ("dataset_slug", "dataset_slug"),
     ("url", "url"),
     ("gpu_texture_url", "gpu_texture_url"),
     ("thumbnails", "thumbnails"),
@@ -79,6 +85,8 @@ class SliceItem:
         uid: Unique identifier for the slice item.
         key: Unique key for the item.
         dataset: UID of the source dataset.
+        dataset_owner_name: Username or organization slug owning the item's dataset (returned by the later API).
+        dataset_slug: Slug of the item's dataset (returned by the later API).
         url: URL to access the item's data.
         gpu_texture_url: GPU-optimized texture URL for 3D data.
         thumbnails: Array of thumbnail URLs for the item.
@@ -98,6 +106,8 @@ class SliceItem:
     uid: str
     key: str | None = None
     dataset: str | None = None
+    dataset_owner_name: str | None = None
+    dataset_slug: str | None = None
     url: str | None = None
     gpu_texture_url: str | None = None
     thumbnails: list[str] | None = None
@@ -130,6 +140,8 @@ class SliceItem:
             self.uid = data["uid"]
             self.key = data["key"]
             self.dataset = data["dataset"]
+            self.dataset_owner_name = data["dataset_owner_name"]
+            self.dataset_slug = data["dataset_slug"]
             self.url = data["url"]
             self.gpu_texture_url = data["gpu_texture_url"]
             self.thumbnails = data["thumbnails"]

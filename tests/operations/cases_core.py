@@ -75,10 +75,9 @@ CASES = [
             "name": "LiDAR Captures Q1",
             "slug": "lidar-captures-q1",
             "data_type": "lidar",
-            "is_sequence": False,
             "visibility": "private",
             "create_metadata": True,
-        },
+        },  # no is_sequence: the live service expects it only when the caller sets it
         status=201,
         response=DATASET,
         check=check_dataset,

@@ -15,6 +15,7 @@ from .cases_annotation_issues import CASES as ANNOTATION_ISSUES
 from .cases_automation import CASES as AUTOMATION
 from .cases_core import CASES as CORE
 from .cases_fleet import CASES as FLEET
+from .cases_live import CASES as LIVE
 from .cases_organizations import CASES as ORGANIZATIONS
 from .cases_quality import CASES as QUALITY
 from .cases_slices import CASES as SLICES
@@ -30,6 +31,7 @@ ALL_CASES: list[Case] = [
     *SLICES,
     *ANNOTATION_ISSUES,
     *FLEET,
+    *LIVE,
 ]
 
 
