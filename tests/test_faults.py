@@ -497,7 +497,7 @@ async def test_retried_post_resends_the_same_body(mode: str, server: Loopback) -
         with pytest.raises(ServerError):  # 503 on a POST is not retried; the 429 before it was
             await probe.run(create)
         bodies = [json.loads(seen.body) for seen in server.seen]
-        assert bodies == [{"name": "Training", "slug": "training", "data_type": "image", "is_sequence": False,
+        assert bodies == [{"name": "Training", "slug": "training", "data_type": "image",
                            "visibility": "private", "create_metadata": True}] * 2  # fmt: skip
         assert [seen.headers["content-length"] for seen in server.seen] == [str(len(server.seen[0].body))] * 2
         assert probe.sleeps == [0.0]

@@ -22,6 +22,7 @@ DATASET: dict[str, Any] = {
     "status": "created",
     "is_sequence": False,
     "predefined_labels": [{"name": "car", "color": "#ff0000"}],
+    "owner_name": "acme-ai",
 }
 
 
