@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .resources.fleet_events import AsyncFleetEvents, FleetEvents
     from .resources.fleet_recordings import AsyncFleetRecordings, FleetRecordings
     from .resources.fleet_rules import AsyncFleetRules, FleetRules
+    from .resources.fleet_uploads import AsyncFleetUploads, FleetUploads
     from .resources.inference_providers import AsyncInferenceProviders, InferenceProviders
     from .resources.organizations import AsyncOrganizations, Organizations
     from .resources.projects import AsyncProjects, Projects
@@ -53,6 +54,15 @@ class Fleet:
         from .resources.fleet_recordings import FleetRecordings
 
         return FleetRecordings(self._transport)
+
+    @cached_property
+    def uploads(self) -> FleetUploads:
+        """Uploads of fleet recordings (`client.fleet.uploads`): the classic upload session and the managed MCAP
+        protocol `fleet-managed-mcap-v1`, as single operations and as the resumable flows `upload_recording` and
+        `upload_managed_recording`."""
+        from .resources.fleet_uploads import FleetUploads
+
+        return FleetUploads(self._transport)
 
     @cached_property
     def events(self) -> FleetEvents:
@@ -218,6 +228,15 @@ class AsyncFleet:
         from .resources.fleet_recordings import AsyncFleetRecordings
 
         return AsyncFleetRecordings(self._transport)
+
+    @cached_property
+    def uploads(self) -> AsyncFleetUploads:
+        """Uploads of fleet recordings (`client.fleet.uploads`): the classic upload session and the managed MCAP
+        protocol `fleet-managed-mcap-v1`, as single operations and as the resumable flows `upload_recording` and
+        `upload_managed_recording`."""
+        from .resources.fleet_uploads import AsyncFleetUploads
+
+        return AsyncFleetUploads(self._transport)
 
     @cached_property
     def events(self) -> AsyncFleetEvents:

@@ -7,7 +7,9 @@ plus the raw document for the few ``x-`` extensions the project uses (listed at 
 - ``x-python-result-field`` on an operation: the method returns this field of the response object;
 - ``x-python-client-attribute: false`` on a tag: its operations are not a client attribute (module functions);
 - ``x-python-wait`` on a ``get`` operation: also generate ``wait()``, polling it until a status field holds one of
-  the ``until`` values (``field``, ``until``, optional ``target`` argument name, ``interval``, ``timeout``).
+  the ``until`` values (``field``, ``until``, optional ``target`` argument name, ``interval``, ``timeout``);
+- ``x-python-positional`` on an operation: required query or body arguments taken positionally after the path
+  parameters, in that order (the published ``fleet.uploads.confirm_upload(recording_uid, session_uid, files)``).
 
 Project conventions checked here (a violation is a :class:`~codegen.parse.SpecError`): one tag per operation, the
 tag is the client attribute path (``fleet.devices``), and the operationId is ``<tag with . -> _>_<method name>``.
@@ -199,13 +201,30 @@ class Operation:
     example_args: list[tuple[str | None, Any]]
     wait: Wait | None = None
     callee: str = ""  # what a user calls: client.datasets.list, or avala.signup for a module-function tag
+    positional: list[str] = field(default_factory=list)  # x-python-positional: argument names, in order
+
+    @property
+    def argument_params(self) -> list[Param]:
+        """Query parameters then body properties: every argument but the path parameters (a body field named like a
+        path parameter is filled from it and is not an argument)."""
+        path_names = {p.name for p in self.path_params}
+        return self.query_params + [p for p in self.body_params if p.name not in path_names]
+
+    @property
+    def positional_params(self) -> list[Param]:
+        """Arguments taken positionally after the path parameters (``x-python-positional``), in their order."""
+        by_name = {p.name: p for p in self.argument_params}
+        return [by_name[name] for name in self.positional]
+
+    @property
+    def leading_params(self) -> list[Param]:
+        """The positional arguments: path parameters, then the ``x-python-positional`` ones."""
+        return self.path_params + self.positional_params
 
     @property
     def keyword_params(self) -> list[Param]:
-        """Query parameters then body properties: the keyword-only arguments (a body field named like a path
-        parameter is filled from it and is not an argument)."""
-        path_names = {p.name for p in self.path_params}
-        return self.query_params + [p for p in self.body_params if p.name not in path_names]
+        """The keyword-only arguments: query parameters then body properties, less the positional ones."""
+        return [p for p in self.argument_params if p.name not in self.positional]
 
     @property
     def body_from_path(self) -> list[Param]:
@@ -266,7 +285,7 @@ class Resource:
             if op.result_model:
                 names.add(op.result_model)
             names |= op.result_type.models
-            for param in op.keyword_params:
+            for param in op.argument_params:
                 names |= param.type.typed_dicts
         return sorted(names)
 
@@ -275,7 +294,7 @@ class Resource:
         """Names of typing helpers and result parsers the module needs."""
         found: set[str] = set()
         for op in self.operations:
-            annotations = " ".join(p.type.annotation for p in op.keyword_params) + " " + op.returns(False)
+            annotations = " ".join(p.type.annotation for p in op.argument_params) + " " + op.returns(False)
             found |= {name for name in ("Any", "datetime", "date") if re.search(rf"\b{name}\b", annotations)}
             found.add(op.result_kind)
             if op.result_kind == "page":
@@ -562,9 +581,13 @@ class Builder:
             deprecated=bool(raw.get("deprecated", False)),
             example_args=[],
         )
-        names = [p.name for p in op.path_params + op.keyword_params]
+        names = [p.name for p in op.path_params + op.argument_params]
         if len(set(names)) != len(names):
             raise SpecError(f"{operation_id}: two arguments share a Python name: {names}")
+        op.positional = [str(name) for name in raw.get("x-python-positional", [])]
+        required = {p.name for p in op.argument_params if p.required}
+        if not set(op.positional) <= required or len(set(op.positional)) != len(op.positional):
+            raise SpecError(f"{operation_id}: x-python-positional must name distinct required arguments")
         op.example_args = self.example_args(op, raw)
         op.wait = self.build_wait(op, raw)
         return op
@@ -664,7 +687,7 @@ class Builder:
 
     def example_args(self, op: Operation, raw: dict[str, Any]) -> list[tuple[str | None, Any]]:
         """Arguments of an example call, from the parameters' and the request body's examples."""
-        args: list[tuple[str | None, Any]] = [(None, p.example if p.has_example else p.name) for p in op.path_params]
+        args: list[tuple[str | None, Any]] = [(None, p.example if p.has_example else p.name) for p in op.leading_params]
         for p in op.keyword_params:
             if p.required or (p.has_example and p.location == "body"):
                 args.append((p.name, p.example if p.has_example else p.name))

@@ -28,8 +28,10 @@ from tests.operations.test_operations import ALL_CASES
 ROOT = Path(__file__).resolve().parent.parent
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-EXPECTED_OPERATIONS = 122  # the catalogue's 118 (avala 0.4.1) + datasets.get_by_slug + storage_configs.get + issue 15
-EXPECTED_MODELS = 45  # catalogue §7.1-§7.11 (BatchEventParams is a request TypedDict, not a response model)
+EXPECTED_OPERATIONS = 133  # the catalogue's 118 (avala 0.4.1) + datasets.get_by_slug + storage_configs.get + issue 15
+# + the 5 classic and 6 managed fleet upload operations (operations.md rows 12-22)
+EXPECTED_MODELS = 59  # catalogue §7.1-§7.11 (BatchEventParams is a request TypedDict, not a response model) + 14 of
+# the fleet uploads (UploadSession, UploadUrlsResponse, UploadUrlEntry, UploadStatusResponse, 10 Managed*)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def test_the_spec_has_every_operation() -> None:
     assert [op.call for op in SIGNUP_OPERATIONS] == ["signup.create"]
     assert len(CLIENT_OPERATIONS) == EXPECTED_OPERATIONS - 1
     declared = {t["name"] for t in SPEC["tags"]}
-    assert {op.tag for op in OPERATIONS} == declared and len(declared) == 22
+    assert {op.tag for op in OPERATIONS} == declared and len(declared) == 23
 
 
 # --- generated methods --------------------------------------------------------------------------------------------
@@ -142,20 +144,22 @@ def test_operation_has_a_sync_and_an_async_method(op: SpecOperation, clients: tu
 
 @pytest.mark.parametrize("op", CLIENT_OPERATIONS, ids=op_id)
 def test_method_parameters_match_the_spec(op: SpecOperation, clients: tuple[Client, AsyncClient]) -> None:
-    """Path parameters are positional, in path order; query and body parameters are keyword-only, under their Python
-    names (``x-python-name``); a body property named like a path parameter is filled from it."""
+    """Path parameters are positional, in path order, followed by the ``x-python-positional`` arguments; query and
+    body parameters are keyword-only, under their Python names (``x-python-name``); a body property named like a
+    path parameter is filled from it."""
     params = inspect.signature(getattr(resolve_attribute(clients[0], op.tag), op.method)).parameters.values()
     positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
     keyword = {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
     spec_params = [resolve(p) for p in op.raw.get("parameters", [])]
     path_names = [p["name"] for p in spec_params if p["in"] == "path"]
-    assert positional == path_names
+    leading = list(op.raw.get("x-python-positional", []))
+    assert positional == path_names + leading
     assert path_names == [segment[1:-1] for segment in op.path.split("/") if segment.startswith("{")]
     expected = {p.get("x-python-name", p["name"]) for p in spec_params if p["in"] == "query"}
     body = resolve(op.raw.get("requestBody", {})).get("content", {}).get("application/json", {}).get("schema")
     if body is not None:
         expected |= set(resolve(body).get("properties", {})) - set(path_names)
-    assert keyword == expected
+    assert keyword | set(leading) == expected and not keyword & set(leading)
 
 
 def test_resources_have_no_method_outside_the_spec(clients: tuple[Client, AsyncClient]) -> None:
@@ -315,9 +319,9 @@ def test_verbs_and_result_shapes_match_the_catalogue() -> None:
     """Catalogue §10 counts (118 operations) plus the two additions (two GETs returning one object), with
     invitations, teams and team members moved from arrays to pages (decisions.md)."""
     verbs = Counter(op.http for op in OPERATIONS)
-    assert verbs == {"GET": 60, "POST": 33, "PATCH": 12, "PUT": 1, "DELETE": 16}
+    assert verbs == {"GET": 62, "POST": 41, "PATCH": 12, "PUT": 1, "DELETE": 16}
     shapes = Counter(result_shape(op) for op in OPERATIONS)
-    assert shapes == {"page": 28, "array": 4, "single": 61, "raw": 6, "int": 1, "none": 22}
+    assert shapes == {"page": 28, "array": 4, "single": 70, "raw": 8, "int": 1, "none": 22}
     assert [op.call for op in OPERATIONS if op.http == "PUT"] == ["consensus.update_config"]
     assert [op.call for op in OPERATIONS if result_shape(op) == "int"] == ["fleet.events.create_batch"]
 

@@ -20,6 +20,7 @@ They are reached as client attributes (``client.datasets``) and imported on firs
 - ``annotation_issues``: ``AnnotationIssues`` / ``AsyncAnnotationIssues``, 7 operations.
 - ``fleet_devices``: ``FleetDevices`` / ``AsyncFleetDevices``, 5 operations.
 - ``fleet_recordings``: ``FleetRecordings`` / ``AsyncFleetRecordings``, 4 operations.
+- ``fleet_uploads``: ``FleetUploads`` / ``AsyncFleetUploads``, 11 operations.
 - ``fleet_events``: ``FleetEvents`` / ``AsyncFleetEvents``, 5 operations.
 - ``fleet_rules``: ``FleetRules`` / ``AsyncFleetRules``, 5 operations.
 - ``fleet_alerts``: ``FleetAlerts`` / ``AsyncFleetAlerts``, 4 operations.

@@ -37,6 +37,18 @@ if TYPE_CHECKING:
     from .fleet_event import FleetEvent as FleetEvent
     from .inference_provider import InferenceProvider as InferenceProvider
     from .invitation import Invitation as Invitation
+    from .managed_admit_file import ManagedAdmitFile as ManagedAdmitFile
+    from .managed_finalization import ManagedFinalization as ManagedFinalization
+    from .managed_finalize_file import ManagedFinalizeFile as ManagedFinalizeFile
+    from .managed_finalize_response import ManagedFinalizeResponse as ManagedFinalizeResponse
+    from .managed_fleet_upload_status import ManagedFleetUploadStatus as ManagedFleetUploadStatus
+    from .managed_generation import ManagedGeneration as ManagedGeneration
+    from .managed_multipart_init import ManagedMultipartInit as ManagedMultipartInit
+    from .managed_multipart_progress import ManagedMultipartProgress as ManagedMultipartProgress
+    from .managed_original import ManagedOriginal as ManagedOriginal
+    from .managed_part_grant import ManagedPartGrant as ManagedPartGrant
+    from .managed_part_grants import ManagedPartGrants as ManagedPartGrants
+    from .managed_stored_part import ManagedStoredPart as ManagedStoredPart
     from .organization import Organization as Organization
     from .organization_member import OrganizationMember as OrganizationMember
     from .project import Project as Project
@@ -54,6 +66,12 @@ if TYPE_CHECKING:
     from .task import Task as Task
     from .team import Team as Team
     from .team_member import TeamMember as TeamMember
+    from .upload_confirm_file import UploadConfirmFile as UploadConfirmFile
+    from .upload_file_spec import UploadFileSpec as UploadFileSpec
+    from .upload_session import UploadSession as UploadSession
+    from .upload_status_response import UploadStatusResponse as UploadStatusResponse
+    from .upload_url_entry import UploadUrlEntry as UploadUrlEntry
+    from .upload_urls_response import UploadUrlsResponse as UploadUrlsResponse
     from .webhook import Webhook as Webhook
     from .webhook_delivery import WebhookDelivery as WebhookDelivery
 
@@ -85,6 +103,18 @@ _MODULES = {
     "FleetEvent": "fleet_event",
     "InferenceProvider": "inference_provider",
     "Invitation": "invitation",
+    "ManagedAdmitFile": "managed_admit_file",
+    "ManagedFinalization": "managed_finalization",
+    "ManagedFinalizeFile": "managed_finalize_file",
+    "ManagedFinalizeResponse": "managed_finalize_response",
+    "ManagedFleetUploadStatus": "managed_fleet_upload_status",
+    "ManagedGeneration": "managed_generation",
+    "ManagedMultipartInit": "managed_multipart_init",
+    "ManagedMultipartProgress": "managed_multipart_progress",
+    "ManagedOriginal": "managed_original",
+    "ManagedPartGrant": "managed_part_grant",
+    "ManagedPartGrants": "managed_part_grants",
+    "ManagedStoredPart": "managed_stored_part",
     "Organization": "organization",
     "OrganizationMember": "organization_member",
     "Project": "project",
@@ -102,6 +132,12 @@ _MODULES = {
     "Task": "task",
     "Team": "team",
     "TeamMember": "team_member",
+    "UploadConfirmFile": "upload_confirm_file",
+    "UploadFileSpec": "upload_file_spec",
+    "UploadSession": "upload_session",
+    "UploadStatusResponse": "upload_status_response",
+    "UploadUrlEntry": "upload_url_entry",
+    "UploadUrlsResponse": "upload_urls_response",
     "Webhook": "webhook",
     "WebhookDelivery": "webhook_delivery",
 }
@@ -134,6 +170,18 @@ __all__ = [
     "FleetEvent",
     "InferenceProvider",
     "Invitation",
+    "ManagedAdmitFile",
+    "ManagedFinalization",
+    "ManagedFinalizeFile",
+    "ManagedFinalizeResponse",
+    "ManagedFleetUploadStatus",
+    "ManagedGeneration",
+    "ManagedMultipartInit",
+    "ManagedMultipartProgress",
+    "ManagedOriginal",
+    "ManagedPartGrant",
+    "ManagedPartGrants",
+    "ManagedStoredPart",
     "Organization",
     "OrganizationMember",
     "Project",
@@ -151,6 +199,12 @@ __all__ = [
     "Task",
     "Team",
     "TeamMember",
+    "UploadConfirmFile",
+    "UploadFileSpec",
+    "UploadSession",
+    "UploadStatusResponse",
+    "UploadUrlEntry",
+    "UploadUrlsResponse",
     "Webhook",
     "WebhookDelivery",
 ]

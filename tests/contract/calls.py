@@ -1,10 +1,10 @@
 """SDK calls built from the spec, and the checks of what the mock server saw and what the SDK returned.
 
-A :class:`Call` is one SDK method called with valid arguments: the path parameters' examples positionally, then
-keyword arguments for the query parameters (under their Python names) and the body properties, valued from the
-spec's examples. ``full`` passes every argument, ``required`` only the required ones. Matching the method's
-signature to the spec is itself a check: an argument the spec does not know, or a spec parameter the method does
-not take, fails the call before anything is sent.
+A :class:`Call` is one SDK method called with valid arguments: the path parameters' examples positionally (and the
+``x-python-positional`` arguments after them), then keyword arguments for the query parameters (under their Python
+names) and the body properties, valued from the spec's examples. ``full`` passes every argument, ``required`` only
+the required ones. Matching the method's signature to the spec is itself a check: an argument the spec does not know,
+or a spec parameter the method does not take, fails the call before anything is sent.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
     ]
     keywords = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
     path_names = [p.name for p in op.path_params]
-    assert positional == path_names, f"{op}: positional arguments {positional} != path parameters {path_names}"
+    leading = [*path_names, *op.positional]
+    assert positional == leading, f"{op}: positional arguments {positional} != path parameters {leading}"
+    keywords += list(op.positional)
 
     query = {p.python_name: p for p in op.query_params}
     properties: dict[str, Any] = (op.body_schema or {}).get("properties", {})
@@ -74,6 +76,8 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
         if variant == "full" or param.required:
             call.kwargs[name] = param.example
             call.query[param.name] = param.example
+        elif "default" in param.schema:  # an always-sent default (the managed uploads' protocol)
+            call.query[param.name] = param.schema["default"]
     if op.body_schema is not None:
         call.body = {}
         for name, schema in properties.items():
@@ -82,6 +86,7 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
             value = example[name] if name in example else spec.sample(schema, f"{op.operation_id}.{name}")
             call.kwargs[name] = value
             call.body[name] = value
+    call.args += tuple(call.kwargs.pop(name) for name in op.positional)  # required, so always valued above
     return call
 
 

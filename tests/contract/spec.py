@@ -50,6 +50,7 @@ class SpecOperation:
     response_schema: dict[str, Any] | None
     result_field: str | None
     wait: dict[str, Any] | None
+    positional: tuple[str, ...] = ()  # x-python-positional: arguments taken positionally after the path parameters
 
     @property
     def sdk_name(self) -> str:
@@ -139,6 +140,7 @@ class Spec:
             response_schema=content["application/json"]["schema"] if content else None,
             result_field=op.get("x-python-result-field"),
             wait=op.get("x-python-wait"),
+            positional=tuple(op.get("x-python-positional", ())),
         )
 
     def match(self, method: str, path: str) -> SpecOperation | None:
