@@ -15,8 +15,8 @@ from .cases_annotation_issues import CASES as ANNOTATION_ISSUES
 from .cases_automation import CASES as AUTOMATION
 from .cases_core import CASES as CORE
 from .cases_fleet import CASES as FLEET
-from .cases_live import CASES as LIVE
 from .cases_fleet_uploads import CASES as FLEET_UPLOADS
+from .cases_live import CASES as LIVE
 from .cases_organizations import CASES as ORGANIZATIONS
 from .cases_quality import CASES as QUALITY
 from .cases_slices import CASES as SLICES
