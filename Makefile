@@ -10,8 +10,8 @@ TOOL_PY := $(TOOLS)/bin/python
 NODE_MODULES := node_modules/.package-lock.json
 REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly
 
-.PHONY: help install codegen codegen-check test contract check lint typecheck spec-check spec-lint spec-diff mock demo \
-	bench clean
+.PHONY: help install codegen codegen-check test contract check lint typecheck verifytypes spec-check spec-lint \
+	spec-diff mock demo bench clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -66,13 +66,21 @@ lint: $(BIN)/python ## ruff lint + format check
 typecheck: $(BIN)/python ## mypy --strict on the package and the generator
 	$(BIN)/mypy
 
+# pyright (pinned in package.json) checks the package as a user's checker sees it once installed: it runs outside the
+# checkout, because it leaves the sources of the directory it runs in out of --verifytypes.
+verifytypes: $(BIN)/python $(NODE_MODULES) ## Type completeness of the public API (pyright --verifytypes avala): 100 %
+	@dir=$$(mktemp -d) && cd $$dir && PYTHONPATH=$(CURDIR) $(CURDIR)/node_modules/.bin/pyright \
+		--pythonpath $(CURDIR)/$(BIN)/python --verifytypes avala --ignoreexternal > report.txt 2>&1; status=$$?; \
+		if [ $$status -eq 0 ]; then grep -E '^(Symbols exported|Type completeness)' report.txt; else cat report.txt; fi; \
+		rm -rf $$dir; exit $$status
+
 spec-check: $(BIN)/python ## Validate openapi.yaml
 	$(BIN)/python -m codegen.speccheck openapi.yaml
 
 spec-lint: $(NODE_MODULES) ## Lint openapi.yaml with Redocly CLI (redocly.yaml: every example against its schema, ...)
 	$(REDOCLY) lint openapi.yaml --config redocly.yaml --format=summary
 
-check: lint typecheck spec-check spec-lint codegen-check ## Lint, types, spec validation, generated-code drift
+check: lint typecheck verifytypes spec-check spec-lint codegen-check ## Lint, types, type completeness, spec validation, drift
 
 spec-diff: $(TOOL_PY) ## Semantic diff of openapi.yaml: last commit against the working tree
 	$(TOOL_PY) -m codegen diff HEAD WORKTREE

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from ._client_resources import AsyncResources, Resources
+from ._client_resources import AsyncClientWithRawResponse, AsyncResources, ClientWithRawResponse, Resources
 from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -104,21 +104,14 @@ class _ClientBase:
             max_retries: Replaces the client's retry count.
             headers: Extra headers on every request of the copy (added to, or replacing, the SDK's own).
         """
-        twin: Self = self._derived(timeout, max_retries, headers, None)
+        twin: Self = self._derived(timeout, max_retries, headers)
         return twin
 
-    @property
-    def with_raw_response(self) -> Any:
-        """This client, but methods return a :class:`~avala.RawResponse` (status, headers, ``request_id``,
-        ``retries``, ``.parse()``) instead of the parsed result."""
-        return self._derived(NOT_GIVEN, NOT_GIVEN, None, True)
-
-    def _derived(self, timeout: Any, max_retries: Any, headers: Mapping[str, str] | None, raw: bool | None) -> Any:
+    def _derived(self, timeout: Any, max_retries: Any, headers: Mapping[str, str] | None) -> Any:
         transport = self._transport.derive(
             timeout=None if timeout is NOT_GIVEN else resolve_timeout(timeout),
             max_retries=None if max_retries is NOT_GIVEN else resolve_max_retries(max_retries),
             headers=headers,
-            raw=raw,
         )
         twin = object.__new__(type(self))
         twin._config = transport.config
@@ -167,6 +160,12 @@ class Client(_ClientBase, Resources):
 
         return self._once(lambda: SyncTransport(self._config, self._http_client))
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """This client's resources, whose methods return a :class:`~avala.RawResponse` (status, headers,
+        ``request_id``, ``retries``) instead of the result; its ``parse()`` gives the result, typed."""
+        return ClientWithRawResponse(self._transport)
+
     def close(self) -> None:
         """Close the connection pool (a no-op for ``with_options`` copies and a caller's ``http_client``)."""
         self._transport.close()
@@ -212,6 +211,12 @@ class AsyncClient(_ClientBase, AsyncResources):
         from ._transport import AsyncTransport
 
         return self._once(lambda: AsyncTransport(self._config, self._http_client))
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """This client's resources, whose methods return a :class:`~avala.RawResponse` (status, headers,
+        ``request_id``, ``retries``) instead of the result; its ``parse()`` gives the result, typed."""
+        return AsyncClientWithRawResponse(self._transport)
 
     async def close(self) -> None:
         """Close the connection pool (a no-op for ``with_options`` copies and a caller's ``http_client``)."""

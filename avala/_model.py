@@ -1,7 +1,9 @@
-"""Helpers the generated models call: date-time parsing, unknown-field capture, secret-hiding repr, dumping."""
+"""Helpers the generated models call: date-time parsing, unknown-field capture, secret-hiding repr, dumping to a
+dict and to JSON text."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -41,8 +43,11 @@ def secret_repr(value: Any) -> str:
 
 
 def to_json(value: Any) -> Any:
-    """A JSON-ready copy of a model field value."""
-    if isinstance(value, datetime | date):
+    """A JSON-ready copy of a model field value; a UTC date-time ends in ``Z``, as the API writes it."""
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
         return [to_json(item) for item in value]
@@ -52,9 +57,18 @@ def to_json(value: Any) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
+def dump_json(model: Any, wire_names: tuple[tuple[str, str], ...], indent: int | None) -> str:
+    """A model as JSON text: compact like the API's (or indented by ``indent``), non-ASCII characters kept."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(
+        dump(model, wire_names), ensure_ascii=False, allow_nan=False, indent=indent, separators=separators
+    )
+
+
 def dump(model: Any, wire_names: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """A model as its JSON object: unknown fields first, then every field under its wire name."""
-    out: dict[str, Any] = dict(model.additional_properties)
-    for name, wire in wire_names:
-        out[wire] = to_json(getattr(model, name))
+    """A model as its JSON object: every field under its wire name in the spec's order, then the unknown fields (a
+    known field wins over an unknown one of the same name)."""
+    out: dict[str, Any] = {wire: to_json(getattr(model, name)) for name, wire in wire_names}
+    for key, value in model.additional_properties.items():
+        out.setdefault(key, value)
     return out

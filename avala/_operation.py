@@ -30,6 +30,14 @@ class Operation(Generic[T]):
     """
 
     __slots__ = ("auth", "body", "decode", "idempotent", "method", "name", "parse", "path")
+    name: str
+    method: str
+    path: str
+    parse: Callable[[Any], T]
+    body: str | None
+    auth: bool
+    idempotent: bool
+    decode: bool  # whether the body is decoded (not for :func:`ignore`)
 
     def __init__(
         self,
@@ -58,6 +66,7 @@ class PageOperation(Operation[list[M]]):
     """An operation answering one page ``{results, next, previous}``; ``parse`` builds one item."""
 
     __slots__ = ("item",)
+    item: Callable[[Any], M]
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ the original filters and page size, and holding one page at a time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import AvalaError
@@ -44,6 +44,10 @@ class BasePage(Sequence[T]):
     """The part shared by sync and async pages: this page's items and cursors."""
 
     __slots__ = ("_fetch", "items", "next_cursor", "previous_cursor")
+    items: list[T]
+    next_cursor: str | None
+    previous_cursor: str | None
+    _fetch: Callable[[str], Any] | None
 
     def __init__(
         self,
@@ -54,7 +58,7 @@ class BasePage(Sequence[T]):
         self.items = items
         self.next_cursor = next_cursor
         self.previous_cursor = previous_cursor
-        self._fetch: Callable[[str], Any] | None = None
+        self._fetch = None
 
     @property
     def has_more(self) -> bool:
@@ -85,7 +89,7 @@ class BasePage(Sequence[T]):
             other.previous_cursor,
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # pages compare by value, so are unhashable
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items=<{len(self.items)} items>, next_cursor={self.next_cursor!r})"

@@ -1,17 +1,19 @@
-"""Base classes of the generated resource classes: they hold the transport and nothing else."""
+"""Base classes of the generated resource classes: they hold the transport and nothing else.
+
+Only resource modules import this module, and a resource is made with a transport: importing the transport here
+costs nothing more, and lets ``typing.get_type_hints`` resolve every annotation at run time.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._transport import AsyncTransport, SyncTransport
+from ._transport import AsyncTransport, SyncTransport
 
 
 class SyncResource:
     """A group of API operations (``client.datasets``); every method hands its request to the transport."""
 
     __slots__ = ("_transport",)
+    _transport: SyncTransport
 
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
@@ -24,6 +26,7 @@ class AsyncResource:
     """The async twin of :class:`SyncResource`."""
 
     __slots__ = ("_transport",)
+    _transport: AsyncTransport
 
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport

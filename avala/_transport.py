@@ -30,8 +30,8 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Generator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from typing import Any, Generic, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -91,15 +91,20 @@ def configure_logging_from_env() -> None:
 
 
 async def _async_sleep(seconds: float) -> None:
-    import asyncio  # only async clients pay for importing asyncio
+    """Sleep on whatever event loop runs the call (asyncio, trio: anything anyio supports, as httpx does)."""
+    import anyio  # only async clients pay for importing anyio
 
-    await asyncio.sleep(seconds)
+    await anyio.sleep(seconds)
 
 
 def _pool_slots() -> contextlib.AbstractAsyncContextManager[Any]:
-    import asyncio  # only async clients pay for importing asyncio
+    """The semaphore that bounds the calls in flight to the pool's size, on any event loop anyio supports."""
+    import anyio  # only async clients pay for importing anyio
 
-    return asyncio.Semaphore(POOL_SIZE)
+    try:  # anyio >= 4.5: a free slot is taken without a round trip through the scheduler, as asyncio's would be
+        return anyio.Semaphore(POOL_SIZE, fast_acquire=True)
+    except TypeError:
+        return anyio.Semaphore(POOL_SIZE)
 
 
 def encode_segment(value: Any, operation: str) -> str:
@@ -138,8 +143,9 @@ class RateLimitState:
         return info
 
 
-class RawResponse:
-    """An HTTP response as ``client.with_raw_response`` returns it, before parsing.
+class RawResponse(Generic[T]):
+    """An HTTP response as ``client.with_raw_response`` returns it, before parsing; ``parse()`` gives the ``T`` the
+    plain method returns (a model, a page, a list, a dict or None).
 
     Attributes:
         status_code: The HTTP status.
@@ -150,8 +156,14 @@ class RawResponse:
     """
 
     __slots__ = ("_parse", "headers", "http_response", "request_id", "retries", "status_code")
+    http_response: httpx.Response
+    status_code: int
+    headers: httpx.Headers
+    request_id: str | None
+    retries: int
+    _parse: Callable[[], T]
 
-    def __init__(self, response: httpx.Response, attempts: int, parse: Callable[[], Any]) -> None:
+    def __init__(self, response: httpx.Response, attempts: int, parse: Callable[[], T]) -> None:
         self.http_response = response
         self.status_code = response.status_code
         self.headers = response.headers
@@ -159,7 +171,7 @@ class RawResponse:
         self.retries = attempts - 1
         self._parse = parse
 
-    def parse(self) -> Any:
+    def parse(self) -> T:
         """The result the method would have returned (a model, a page, a list, a dict or None)."""
         return self._parse()
 
@@ -171,17 +183,24 @@ class BaseTransport:
     """Everything but the I/O: building requests, the retry policy, parsing and errors."""
 
     http: httpx.Client | httpx.AsyncClient
+    config: ClientConfig
+    rate_limit: RateLimitState
+    extra_headers: dict[str, str]
+    base_headers: dict[str, str]
+    owns_http: bool
+    client_has_base_headers: bool
+    sleep: Callable[[float], Any]
+    random: Callable[[], float]
+    clock: Callable[[], float]
 
     def __init__(
         self,
         config: ClientConfig,
         *,
         headers: Mapping[str, str] | None = None,
-        raw: bool = False,
         rate_limit: RateLimitState | None = None,
     ) -> None:
         self.config = config
-        self.raw = raw
         self.rate_limit = rate_limit or RateLimitState()
         self.extra_headers = dict(headers or {})
         self._base_url = config.base_url
@@ -191,9 +210,9 @@ class BaseTransport:
         self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if config.api_key:
             self.base_headers[API_KEY_HEADER] = config.api_key
-        self.sleep: Callable[[float], Any] = time.sleep
-        self.random: Callable[[], float] = random.random
-        self.clock: Callable[[], float] = time.monotonic
+        self.sleep = time.sleep
+        self.random = random.random
+        self.clock = time.monotonic
 
     def _use(self, http: Any, make: Callable[..., Any], headers_on_http: bool) -> None:
         """Send with ``http``, or with a client ``make`` builds (owned: closed with the transport), and settle what
@@ -220,8 +239,7 @@ class BaseTransport:
         timeout: httpx.Timeout | None = None,
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
-        raw: bool | None = None,
-    ) -> Any:
+    ) -> Self:
         """A transport of the same kind sharing this one's connection pool and rate-limit state."""
         config = dataclasses.replace(
             self.config,
@@ -233,12 +251,12 @@ class BaseTransport:
             config,
             self.http,
             headers={**self.extra_headers, **(headers or {})},
-            raw=self.raw if raw is None else raw,
             rate_limit=self.rate_limit,
             headers_on_http=self.client_has_base_headers,
         )
         self._share_with(twin)
-        return twin
+        result: Self = twin
+        return result
 
     def _share_with(self, twin: Any) -> None:
         """Give a ``derive`` copy what belongs to the pool and the clock, not to the settings."""
@@ -455,11 +473,10 @@ class SyncTransport(BaseTransport):
         http: httpx.Client | None = None,
         *,
         headers: Mapping[str, str] | None = None,
-        raw: bool = False,
         rate_limit: RateLimitState | None = None,
         headers_on_http: bool = False,
     ) -> None:
-        super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
+        super().__init__(config, headers=headers, rate_limit=rate_limit)
         self._use(http, httpx.Client, headers_on_http)
 
     def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
@@ -511,9 +528,18 @@ class SyncTransport(BaseTransport):
     ) -> T:
         """Run one operation and return its parsed result."""
         response, attempts = self.send(op, self.build(self.http, op, path, query, body))
-        if self.raw:
-            return RawResponse(response, attempts, lambda: self._parse(op, response, attempts))  # type: ignore[return-value]
         return self._parse(op, response, attempts)
+
+    def call_raw(
+        self,
+        op: Operation[T],
+        path: tuple[str, ...] = (),
+        query: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> RawResponse[T]:
+        """Run one operation and return its response, parsed only when asked."""
+        response, attempts = self.send(op, self.build(self.http, op, path, query, body))
+        return RawResponse(response, attempts, lambda: self._parse(op, response, attempts))
 
     def call_page(
         self,
@@ -523,26 +549,32 @@ class SyncTransport(BaseTransport):
         body: Mapping[str, Any] | None = None,
     ) -> CursorPage[M]:
         """Run a page operation; the page can fetch the following pages with the same arguments."""
-        return self._call_page(op, path, query, body, self.raw)
+        response, attempts = self.send(op, self.build(self.http, op, path, query, body))
+        return self._make_page(op, response, attempts, path, query, body)
 
-    def _call_page(
+    def call_page_raw(
         self,
         op: PageOperation[M],
+        path: tuple[str, ...] = (),
+        query: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> RawResponse[CursorPage[M]]:
+        """Run a page operation and return its response; ``parse()`` gives the page."""
+        response, attempts = self.send(op, self.build(self.http, op, path, query, body))
+        return RawResponse(response, attempts, lambda: self._make_page(op, response, attempts, path, query, body))
+
+    def _make_page(
+        self,
+        op: PageOperation[M],
+        response: httpx.Response,
+        attempts: int,
         path: tuple[str, ...],
         query: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
-        raw: bool,
     ) -> CursorPage[M]:
-        response, attempts = self.send(op, self.build(self.http, op, path, query, body))
-
-        def make() -> CursorPage[M]:
-            page = CursorPage(*self._page(op, response, attempts))
-            page._fetch = lambda cursor: self._call_page(op, path, {**(query or {}), "cursor": cursor}, body, False)
-            return page
-
-        if raw:
-            return RawResponse(response, attempts, make)  # type: ignore[return-value]
-        return make()
+        page = CursorPage(*self._page(op, response, attempts))
+        page._fetch = lambda cursor: self.call_page(op, path, {**(query or {}), "cursor": cursor}, body)
+        return page
 
     def close(self) -> None:
         """Close the connection pool, if this transport created it."""
@@ -554,6 +586,8 @@ class AsyncTransport(BaseTransport):
     """The transport of :class:`~avala.AsyncClient`."""
 
     http: httpx.AsyncClient
+    sleep: Callable[[float], Awaitable[Any]]
+    slots: contextlib.AbstractAsyncContextManager[Any]
 
     def __init__(
         self,
@@ -561,17 +595,14 @@ class AsyncTransport(BaseTransport):
         http: httpx.AsyncClient | None = None,
         *,
         headers: Mapping[str, str] | None = None,
-        raw: bool = False,
         rate_limit: RateLimitState | None = None,
         headers_on_http: bool = False,
     ) -> None:
-        super().__init__(config, headers=headers, raw=raw, rate_limit=rate_limit)
+        super().__init__(config, headers=headers, rate_limit=rate_limit)
         self.sleep = _async_sleep
         # Calls beyond the pool's size wait here, not in httpcore's queue (costly when long, and bound by the pool
         # timeout); with_options copies share it with the pool. A caller's client keeps its own limits.
-        self.slots: contextlib.AbstractAsyncContextManager[Any] = (
-            _pool_slots() if http is None else contextlib.nullcontext()
-        )
+        self.slots = _pool_slots() if http is None else contextlib.nullcontext()
         self._use(http, httpx.AsyncClient, headers_on_http)
 
     async def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
@@ -628,9 +659,18 @@ class AsyncTransport(BaseTransport):
     ) -> T:
         """Run one operation and return its parsed result."""
         response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
-        if self.raw:
-            return RawResponse(response, attempts, lambda: self._parse(op, response, attempts))  # type: ignore[return-value]
         return self._parse(op, response, attempts)
+
+    async def call_raw(
+        self,
+        op: Operation[T],
+        path: tuple[str, ...] = (),
+        query: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> RawResponse[T]:
+        """Run one operation and return its response, parsed only when asked."""
+        response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
+        return RawResponse(response, attempts, lambda: self._parse(op, response, attempts))
 
     async def call_page(
         self,
@@ -640,26 +680,32 @@ class AsyncTransport(BaseTransport):
         body: Mapping[str, Any] | None = None,
     ) -> AsyncCursorPage[M]:
         """Run a page operation; the page can fetch the following pages with the same arguments."""
-        return await self._call_page(op, path, query, body, self.raw)
+        response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
+        return self._make_page(op, response, attempts, path, query, body)
 
-    async def _call_page(
+    async def call_page_raw(
         self,
         op: PageOperation[M],
+        path: tuple[str, ...] = (),
+        query: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> RawResponse[AsyncCursorPage[M]]:
+        """Run a page operation and return its response; ``parse()`` gives the page."""
+        response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
+        return RawResponse(response, attempts, lambda: self._make_page(op, response, attempts, path, query, body))
+
+    def _make_page(
+        self,
+        op: PageOperation[M],
+        response: httpx.Response,
+        attempts: int,
         path: tuple[str, ...],
         query: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
-        raw: bool,
     ) -> AsyncCursorPage[M]:
-        response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
-
-        def make() -> AsyncCursorPage[M]:
-            page = AsyncCursorPage(*self._page(op, response, attempts))
-            page._fetch = lambda cursor: self._call_page(op, path, {**(query or {}), "cursor": cursor}, body, False)
-            return page
-
-        if raw:
-            return RawResponse(response, attempts, make)  # type: ignore[return-value]
-        return make()
+        page = AsyncCursorPage(*self._page(op, response, attempts))
+        page._fetch = lambda cursor: self.call_page(op, path, {**(query or {}), "cursor": cursor}, body)
+        return page
 
     async def close(self) -> None:
         """Close the connection pool, if this transport created it."""

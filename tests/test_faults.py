@@ -33,7 +33,9 @@ from avala.errors import (
     RateLimitError,
     ServerError,
 )
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, MODES
+
+ON_EVERY_EVENT_LOOP = True  # async tests run on asyncio and on trio (tests/conftest.py)
 
 # --- the loopback server ------------------------------------------------------------------------------------------
 
@@ -227,8 +229,9 @@ def other_host() -> Iterator[Loopback]:
     loopback.close()
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=MODES)
 def mode(request: pytest.FixtureRequest) -> str:
+    """``sync``, or the event loop of an async client (asyncio, trio)."""
     return str(request.param)
 
 

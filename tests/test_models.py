@@ -1,15 +1,16 @@
 """Generated models: ``from_dict`` reads every shape of object the API may send the same way, whichever of its two
-paths (every field present, or some missing) it takes; ``to_dict`` gives the object back."""
+paths (every field present, or some missing) it takes; ``to_dict`` and ``to_json`` give the object back."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from avala._model import parse_date, parse_datetime
-from avala.types import AnnotationIssue, Dataset, DatasetItem, SignupUser
+from avala.types import AnnotationIssue, Dataset, DatasetItem, QualityTarget, SignupUser, Webhook
 
 DATASET: dict[str, Any] = {
     "uid": "ds-1",
@@ -39,7 +40,7 @@ def test_every_field_present() -> None:
     assert ds.created_at == datetime(2026, 2, 24, 10, 15, tzinfo=UTC)
     assert ds.updated_at == datetime(2026, 2, 25, 8, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
     assert ds.additional_properties == {}
-    assert ds.to_dict() == {**DATASET, "created_at": "2026-02-24T10:15:00+00:00"}
+    assert ds.to_dict() == DATASET  # a UTC time written back as the API writes it, with Z
 
 
 def test_unknown_fields_are_kept_next_to_every_known_one() -> None:
@@ -121,3 +122,42 @@ def test_an_older_server_leaving_out_newer_fields() -> None:
     ds = Dataset.from_dict(older)
     assert (ds.is_sequence, ds.predefined_labels, ds.additional_properties) == (None, None, {})
     assert ds == Dataset.from_dict({**older, "is_sequence": None, "predefined_labels": None})
+
+
+# --- to_json -------------------------------------------------------------------------------------------------------
+
+
+def test_to_json_is_the_text_the_api_sent() -> None:
+    """Compact, ISO 8601 date-times (UTC with Z, other offsets kept), unknown fields kept, non-ASCII as is."""
+    sent = {**DATASET, "name": "Autobahn München 北", "region": {"code": "eu", "zones": [1, 2]}}
+    text = json.dumps(sent, ensure_ascii=False, separators=(",", ":"))
+    ds = Dataset.from_dict(json.loads(text))
+    assert ds.to_json() == text
+    assert json.loads(ds.to_json()) == ds.to_dict()
+    assert Dataset.from_dict(json.loads(ds.to_json())) == ds
+
+
+def test_to_json_indented_for_people() -> None:
+    text = Dataset.from_dict(DATASET).to_json(indent=2)
+    assert text.startswith('{\n  "uid": "ds-1",\n') and json.loads(text) == DATASET
+
+
+def test_to_json_of_nested_models_dates_and_nulls() -> None:
+    item = DatasetItem.from_dict({"uid": "i-1", "created_at": "2026-02-24T10:15:00.5Z"})
+    assert json.loads(item.to_json())["created_at"] == "2026-02-24T10:15:00.500000Z"
+    issue = AnnotationIssue.from_dict({"uid": "a-1", "reporter": {"username": "ann"}, "new_field": None})
+    dumped = json.loads(issue.to_json())
+    assert dumped["reporter"]["username"] == "ann" and dumped["new_field"] is None
+
+
+def test_to_json_keeps_a_secret_field_that_repr_hides() -> None:
+    hook = Webhook.from_dict({"uid": "w-1", "target_url": "https://example.com/hook", "secret": "whsec_123"})
+    assert "whsec_123" not in repr(hook)
+    assert json.loads(hook.to_json())["secret"] == "whsec_123"
+
+
+def test_to_json_refuses_what_json_cannot_hold() -> None:
+    target = QualityTarget.from_dict({"uid": "q-1", "name": "n", "metric": "m", "operator": "gt", "threshold": 0.9})
+    target.threshold = float("nan")
+    with pytest.raises(ValueError):
+        target.to_json()

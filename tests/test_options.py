@@ -60,7 +60,8 @@ def test_raw_response(httpx_mock: HTTPXMock) -> None:
         assert raw.headers["content-type"] == "application/json"
         parsed = raw.parse()
         assert isinstance(parsed, Dataset) and parsed.uid == "ds-1"
-        assert isinstance(client.datasets, type(client.with_raw_response.datasets))
+        assert client.with_raw_response.datasets._transport is client._transport  # one pool, one retry policy
+        assert not hasattr(client.with_raw_response.exports, "wait")  # polling has no single response
 
 
 def test_raw_response_of_a_page_parses_to_a_walkable_page(httpx_mock: HTTPXMock) -> None:

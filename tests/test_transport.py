@@ -8,12 +8,15 @@ import sys
 from email.utils import formatdate
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+import sniffio
 from pytest_httpx import HTTPXMock
 
 from avala import AsyncClient, Client
 from avala._operation import Operation, raw_object
+from avala._transport import POOL_SIZE
 from avala.errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -27,14 +30,17 @@ from avala.errors import (
     ServerError,
     ValidationError,
 )
-from tests.conftest import API_KEY, BASE
+from tests.conftest import API_KEY, BASE, MODES
 from tests.test_faults import DATASET, Probe, make_probe
 
 URL = f"{BASE}/datasets/ds-1/"
 
+ON_EVERY_EVENT_LOOP = True  # async tests run on asyncio and on trio (tests/conftest.py)
 
-@pytest.fixture(params=["sync", "async"])
+
+@pytest.fixture(params=MODES)
 def mode(request: pytest.FixtureRequest) -> str:
+    """``sync``, or the event loop of an async client (asyncio, trio)."""
     return str(request.param)
 
 
@@ -451,23 +457,54 @@ async def test_per_call_timeout_and_a_caller_http_client_without_one(httpx_mock:
 # --- import cost --------------------------------------------------------------------------------------------------
 
 
-def test_asyncio_is_not_imported_until_an_async_client_sleeps() -> None:
+def test_no_event_loop_library_is_imported_until_an_async_client_sleeps() -> None:
     code = (
         "import sys, avala\n"
         "client = avala.Client(api_key='k' * 20)\n"
-        "print('asyncio' in sys.modules)\n"
+        "print(sorted({'asyncio', 'anyio', 'trio'} & set(sys.modules)))\n"
         "client = avala.AsyncClient(api_key='k' * 20)\n"
-        "print('asyncio' in sys.modules)\n"
+        "print(sorted({'asyncio', 'anyio', 'trio'} & set(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["False", "False"]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[:2] == ["[]", "[]"]
 
 
-def test_async_sleep_really_sleeps_through_asyncio() -> None:
-    """The default async sleep is asyncio's (imported on first use), not a blocking time.sleep."""
-    import asyncio
+# --- any event loop: the real sleep and pool semaphore, not the recorded ones -------------------------------------
 
-    client = AsyncClient(api_key=API_KEY)
-    coroutine = client._transport.sleep(0)
-    assert asyncio.iscoroutine(coroutine)
-    asyncio.run(coroutine)
+
+async def test_retries_sleep_on_the_running_event_loop(anyio_backend: str, httpx_mock: HTTPXMock) -> None:
+    """The default async sleep runs on whichever loop drives the call (asyncio.sleep under trio would raise)."""
+    httpx_mock.add_response(url=URL, status_code=503, headers={"retry-after-ms": "1"})
+    httpx_mock.add_response(url=URL, json=DATASET)
+    async with AsyncClient(api_key=API_KEY) as client:
+        raw = await client.with_raw_response.datasets.get("ds-1")
+    assert raw.retries == 1 and raw.parse().uid == "ds-1"
+    assert sniffio.current_async_library() == anyio_backend
+
+
+async def test_a_fan_out_beyond_the_pool_waits_on_the_running_event_loop(
+    anyio_backend: str, httpx_mock: HTTPXMock
+) -> None:
+    """More concurrent calls than the pool holds queue on the SDK's semaphore, on asyncio and on trio alike."""
+    in_flight, most = 0, 0
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await anyio.sleep(0.01)
+        in_flight -= 1
+        return httpx.Response(200, json=DATASET)
+
+    httpx_mock.add_callback(slow, url=URL, is_reusable=True)
+    results: list[Any] = []
+    async with AsyncClient(api_key=API_KEY) as client:
+
+        async def one() -> None:
+            results.append(await client.datasets.get("ds-1"))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(POOL_SIZE + 5):
+                group.start_soon(one)
+    assert len(results) == POOL_SIZE + 5
+    assert most == POOL_SIZE  # the semaphore held the rest back

@@ -12,6 +12,8 @@ from avala.errors import AvalaError, WaitTimeoutError
 from avala.types import AutoLabelJob, Dataset, Export
 from tests.conftest import API_KEY, BASE
 
+ON_EVERY_EVENT_LOOP = True  # async tests run on asyncio and on trio (tests/conftest.py)
+
 
 class FakeClock:
     """A monotonic clock that only moves when the code under test sleeps."""
@@ -134,3 +136,11 @@ async def test_async_wait_timeout(aclient: AsyncClient, clock: FakeClock, httpx_
         await aclient.datasets.wait("ds-1", interval=4, timeout=10)
     assert isinstance(info.value.last, Dataset) and info.value.last.status is None
     assert clock.sleeps == [4, 4, 2]
+
+
+async def test_async_wait_sleeps_on_the_running_event_loop(anyio_backend: str, httpx_mock: HTTPXMock) -> None:
+    """The default sleep of wait() runs on whichever loop drives it: asyncio or trio."""
+    statuses(httpx_mock, f"{BASE}/exports/exp-1/", [export("pending"), export("completed")])
+    async with AsyncClient(api_key=API_KEY) as client:
+        result = await client.exports.wait("exp-1", interval=0.001, timeout=60)
+    assert result.status == "completed" and len(httpx_mock.get_requests()) == 2

@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, raw_object
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.agent import Agent
 from ..types.agent_execution import AgentExecution
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("agents.list", "GET", "/agents/", Agent.from_dict)
 _CREATE = Operation("agents.create", "POST", "/agents/", Agent.from_dict, body="required")
@@ -412,3 +411,177 @@ class AsyncAgents(AsyncResource):
             await client.agents.test("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d")
         """
         return await self._transport.call(_TEST, (uid,), None, None)
+
+
+class AgentsWithRawResponse(SyncResource):
+    """``client.with_raw_response.agents``: the methods of :class:`Agents`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[Agent]]:
+        """``GET /agents/``, as :meth:`Agents.list` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def create(
+        self,
+        *,
+        name: str,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        callback_url: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+        task_types: builtins.list[str] | None = None,
+    ) -> RawResponse[Agent]:
+        """``POST /agents/``, as :meth:`Agents.create` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "events": events,
+                "description": description,
+                "callback_url": callback_url,
+                "is_active": is_active,
+                "project": project,
+                "task_types": task_types,
+            },
+        )
+
+    def get(self, uid: str) -> RawResponse[Agent]:
+        """``GET /agents/{uid}/``, as :meth:`Agents.get` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+    def update(
+        self,
+        uid: str,
+        *,
+        name: str | None = None,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        callback_url: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+        task_types: builtins.list[str] | None = None,
+    ) -> RawResponse[Agent]:
+        """``PATCH /agents/{uid}/``, as :meth:`Agents.update` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (uid,),
+            None,
+            {
+                "name": name,
+                "events": events,
+                "description": description,
+                "callback_url": callback_url,
+                "is_active": is_active,
+                "project": project,
+                "task_types": task_types,
+            },
+        )
+
+    def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /agents/{uid}/``, as :meth:`Agents.delete` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    def list_executions(
+        self, uid: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[AgentExecution]]:
+        """``GET /agents/{uid}/executions/``, as :meth:`Agents.list_executions` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_EXECUTIONS, (uid,), {"limit": limit, "cursor": cursor}, None)
+
+    def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /agents/{uid}/test/``, as :meth:`Agents.test` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(_TEST, (uid,), None, None)
+
+
+class AsyncAgentsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.agents``: the methods of :class:`AsyncAgents`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[AsyncCursorPage[Agent]]:
+        """``GET /agents/``, as :meth:`AsyncAgents.list` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(
+        self,
+        *,
+        name: str,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        callback_url: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+        task_types: builtins.list[str] | None = None,
+    ) -> RawResponse[Agent]:
+        """``POST /agents/``, as :meth:`AsyncAgents.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "events": events,
+                "description": description,
+                "callback_url": callback_url,
+                "is_active": is_active,
+                "project": project,
+                "task_types": task_types,
+            },
+        )
+
+    async def get(self, uid: str) -> RawResponse[Agent]:
+        """``GET /agents/{uid}/``, as :meth:`AsyncAgents.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)
+
+    async def update(
+        self,
+        uid: str,
+        *,
+        name: str | None = None,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        callback_url: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+        task_types: builtins.list[str] | None = None,
+    ) -> RawResponse[Agent]:
+        """``PATCH /agents/{uid}/``, as :meth:`AsyncAgents.update` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (uid,),
+            None,
+            {
+                "name": name,
+                "events": events,
+                "description": description,
+                "callback_url": callback_url,
+                "is_active": is_active,
+                "project": project,
+                "task_types": task_types,
+            },
+        )
+
+    async def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /agents/{uid}/``, as :meth:`AsyncAgents.delete` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    async def list_executions(
+        self, uid: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[AgentExecution]]:
+        """``GET /agents/{uid}/executions/``, as :meth:`AsyncAgents.list_executions` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST_EXECUTIONS, (uid,), {"limit": limit, "cursor": cursor}, None)
+
+    async def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /agents/{uid}/test/``, as :meth:`AsyncAgents.test` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(_TEST, (uid,), None, None)

@@ -7,16 +7,14 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, ignore, list_of
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.annotation_issue import AnnotationIssue
 from ..types.annotation_issue_metrics import AnnotationIssueMetrics
 from ..types.annotation_issue_tool_detail import AnnotationIssueToolDetail
-
-if TYPE_CHECKING:
-    pass
 
 _LIST_BY_SEQUENCE = Operation(
     "annotation_issues.list_by_sequence", "GET", "/sequences/{}/annotation-issues/", list_of(AnnotationIssue.from_dict)
@@ -560,3 +558,237 @@ class AsyncAnnotationIssues(AsyncResource):
             await client.annotation_issues.list_tools(dataset_type="lidar")
         """
         return await self._transport.call(_LIST_TOOLS, (), {"dataset_type": dataset_type}, None)
+
+
+class AnnotationIssuesWithRawResponse(SyncResource):
+    """``client.with_raw_response.annotation_issues``: the methods of :class:`AnnotationIssues`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list_by_sequence(
+        self, sequence_uid: str, *, dataset_item_uid: str | None = None, project_uid: str | None = None
+    ) -> RawResponse[builtins.list[AnnotationIssue]]:
+        """``GET /sequences/{sequence_uid}/annotation-issues/``, as :meth:`AnnotationIssues.list_by_sequence`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _LIST_BY_SEQUENCE, (sequence_uid,), {"dataset_item_uid": dataset_item_uid, "project_uid": project_uid}, None
+        )
+
+    def create(
+        self,
+        sequence_uid: str,
+        *,
+        tool_uid: str,
+        problem_uid: str,
+        dataset_item_uid: str | None = None,
+        project_uid: str | None = None,
+        priority: str | None = None,
+        severity: str | None = None,
+        description: str | None = None,
+        wrong_class: str | None = None,
+        correct_class: str | None = None,
+        should_re_annotate: bool | None = None,
+        should_delete: bool | None = None,
+        frames_affected: str | None = None,
+        coordinates: Any = None,
+        query_params: dict[str, Any] | None = None,
+        object_uid: str | None = None,
+    ) -> RawResponse[AnnotationIssue]:
+        """``POST /sequences/{sequence_uid}/annotation-issues/``, as :meth:`AnnotationIssues.create` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (sequence_uid,),
+            None,
+            {
+                "tool_uid": tool_uid,
+                "problem_uid": problem_uid,
+                "sequence_uid": sequence_uid,
+                "dataset_item_uid": dataset_item_uid,
+                "project_uid": project_uid,
+                "priority": priority,
+                "severity": severity,
+                "description": description,
+                "wrong_class": wrong_class,
+                "correct_class": correct_class,
+                "should_re_annotate": should_re_annotate,
+                "should_delete": should_delete,
+                "frames_affected": frames_affected,
+                "coordinates": coordinates,
+                "query_params": query_params,
+                "object_uid": object_uid,
+            },
+        )
+
+    def update(
+        self,
+        sequence_uid: str,
+        issue_uid: str,
+        *,
+        status: str | None = None,
+        priority: str | None = None,
+        severity: str | None = None,
+        description: str | None = None,
+        tool_uid: str | None = None,
+        problem_uid: str | None = None,
+        wrong_class: str | None = None,
+        frames_affected: str | None = None,
+    ) -> RawResponse[AnnotationIssue]:
+        """``PATCH /sequences/{sequence_uid}/annotation-issues/{issue_uid}/``, as :meth:`AnnotationIssues.update`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (sequence_uid, issue_uid),
+            None,
+            {
+                "status": status,
+                "priority": priority,
+                "severity": severity,
+                "description": description,
+                "tool_uid": tool_uid,
+                "problem_uid": problem_uid,
+                "wrong_class": wrong_class,
+                "frames_affected": frames_affected,
+            },
+        )
+
+    def delete(self, sequence_uid: str, issue_uid: str) -> RawResponse[None]:
+        """``DELETE /sequences/{sequence_uid}/annotation-issues/{issue_uid}/``, as
+        :meth:`AnnotationIssues.delete` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (sequence_uid, issue_uid), None, None)
+
+    def list_by_dataset(
+        self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
+    ) -> RawResponse[builtins.list[AnnotationIssue]]:
+        """``GET /datasets/{owner}/{dataset_slug}/annotation-issues/``, as
+        :meth:`AnnotationIssues.list_by_dataset` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_LIST_BY_DATASET, (owner, dataset_slug), {"sequence_uid": sequence_uid}, None)
+
+    def get_metrics(
+        self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
+    ) -> RawResponse[AnnotationIssueMetrics]:
+        """``GET /datasets/{owner}/{dataset_slug}/annotation-issues/metrics/``, as
+        :meth:`AnnotationIssues.get_metrics` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_METRICS, (owner, dataset_slug), {"sequence_uid": sequence_uid}, None)
+
+    def list_tools(self, *, dataset_type: str) -> RawResponse[builtins.list[AnnotationIssueToolDetail]]:
+        """``GET /qc-available-tools/``, as :meth:`AnnotationIssues.list_tools` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_LIST_TOOLS, (), {"dataset_type": dataset_type}, None)
+
+
+class AsyncAnnotationIssuesWithRawResponse(AsyncResource):
+    """``client.with_raw_response.annotation_issues``: the methods of :class:`AsyncAnnotationIssues`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    async def list_by_sequence(
+        self, sequence_uid: str, *, dataset_item_uid: str | None = None, project_uid: str | None = None
+    ) -> RawResponse[builtins.list[AnnotationIssue]]:
+        """``GET /sequences/{sequence_uid}/annotation-issues/``, as
+        :meth:`AsyncAnnotationIssues.list_by_sequence` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _LIST_BY_SEQUENCE, (sequence_uid,), {"dataset_item_uid": dataset_item_uid, "project_uid": project_uid}, None
+        )
+
+    async def create(
+        self,
+        sequence_uid: str,
+        *,
+        tool_uid: str,
+        problem_uid: str,
+        dataset_item_uid: str | None = None,
+        project_uid: str | None = None,
+        priority: str | None = None,
+        severity: str | None = None,
+        description: str | None = None,
+        wrong_class: str | None = None,
+        correct_class: str | None = None,
+        should_re_annotate: bool | None = None,
+        should_delete: bool | None = None,
+        frames_affected: str | None = None,
+        coordinates: Any = None,
+        query_params: dict[str, Any] | None = None,
+        object_uid: str | None = None,
+    ) -> RawResponse[AnnotationIssue]:
+        """``POST /sequences/{sequence_uid}/annotation-issues/``, as :meth:`AsyncAnnotationIssues.create` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (sequence_uid,),
+            None,
+            {
+                "tool_uid": tool_uid,
+                "problem_uid": problem_uid,
+                "sequence_uid": sequence_uid,
+                "dataset_item_uid": dataset_item_uid,
+                "project_uid": project_uid,
+                "priority": priority,
+                "severity": severity,
+                "description": description,
+                "wrong_class": wrong_class,
+                "correct_class": correct_class,
+                "should_re_annotate": should_re_annotate,
+                "should_delete": should_delete,
+                "frames_affected": frames_affected,
+                "coordinates": coordinates,
+                "query_params": query_params,
+                "object_uid": object_uid,
+            },
+        )
+
+    async def update(
+        self,
+        sequence_uid: str,
+        issue_uid: str,
+        *,
+        status: str | None = None,
+        priority: str | None = None,
+        severity: str | None = None,
+        description: str | None = None,
+        tool_uid: str | None = None,
+        problem_uid: str | None = None,
+        wrong_class: str | None = None,
+        frames_affected: str | None = None,
+    ) -> RawResponse[AnnotationIssue]:
+        """``PATCH /sequences/{sequence_uid}/annotation-issues/{issue_uid}/``, as
+        :meth:`AsyncAnnotationIssues.update` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (sequence_uid, issue_uid),
+            None,
+            {
+                "status": status,
+                "priority": priority,
+                "severity": severity,
+                "description": description,
+                "tool_uid": tool_uid,
+                "problem_uid": problem_uid,
+                "wrong_class": wrong_class,
+                "frames_affected": frames_affected,
+            },
+        )
+
+    async def delete(self, sequence_uid: str, issue_uid: str) -> RawResponse[None]:
+        """``DELETE /sequences/{sequence_uid}/annotation-issues/{issue_uid}/``, as
+        :meth:`AsyncAnnotationIssues.delete` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (sequence_uid, issue_uid), None, None)
+
+    async def list_by_dataset(
+        self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
+    ) -> RawResponse[builtins.list[AnnotationIssue]]:
+        """``GET /datasets/{owner}/{dataset_slug}/annotation-issues/``, as
+        :meth:`AsyncAnnotationIssues.list_by_dataset` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _LIST_BY_DATASET, (owner, dataset_slug), {"sequence_uid": sequence_uid}, None
+        )
+
+    async def get_metrics(
+        self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
+    ) -> RawResponse[AnnotationIssueMetrics]:
+        """``GET /datasets/{owner}/{dataset_slug}/annotation-issues/metrics/``, as
+        :meth:`AsyncAnnotationIssues.get_metrics` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_METRICS, (owner, dataset_slug), {"sequence_uid": sequence_uid}, None)
+
+    async def list_tools(self, *, dataset_type: str) -> RawResponse[builtins.list[AnnotationIssueToolDetail]]:
+        """``GET /qc-available-tools/``, as :meth:`AsyncAnnotationIssues.list_tools` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_LIST_TOOLS, (), {"dataset_type": dataset_type}, None)

@@ -7,15 +7,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
 
 from .._operation import Operation, PageOperation, ignore
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from .._wait import async_wait_until, wait_until
 from ..types.auto_label_job import AutoLabelJob
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("auto_label_jobs.list", "GET", "/auto-label-jobs/", AutoLabelJob.from_dict)
 _GET = Operation("auto_label_jobs.get", "GET", "/auto-label-jobs/{}/", AutoLabelJob.from_dict)
@@ -287,6 +285,98 @@ class AsyncAutoLabelJobs(AsyncResource):
             )
         """
         return await self._transport.call(
+            _CREATE,
+            (project_uid,),
+            None,
+            {
+                "model_type": model_type,
+                "confidence_threshold": confidence_threshold,
+                "labels": labels,
+                "dry_run": dry_run,
+            },
+        )
+
+
+class AutoLabelJobsWithRawResponse(SyncResource):
+    """``client.with_raw_response.auto_label_jobs``: the methods of :class:`AutoLabelJobs`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self, *, project: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[AutoLabelJob]]:
+        """``GET /auto-label-jobs/``, as :meth:`AutoLabelJobs.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_page_raw(_LIST, (), {"project": project, "limit": limit, "cursor": cursor}, None)
+
+    def get(self, uid: str) -> RawResponse[AutoLabelJob]:
+        """``GET /auto-label-jobs/{uid}/``, as :meth:`AutoLabelJobs.get` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+    def cancel(self, uid: str) -> RawResponse[None]:
+        """``DELETE /auto-label-jobs/{uid}/``, as :meth:`AutoLabelJobs.cancel` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_CANCEL, (uid,), None, None)
+
+    def create(
+        self,
+        project_uid: str,
+        *,
+        model_type: str | None = None,
+        confidence_threshold: float | None = None,
+        labels: builtins.list[str] | None = None,
+        dry_run: bool | None = None,
+    ) -> RawResponse[AutoLabelJob]:
+        """``POST /projects/{project_uid}/auto-label/``, as :meth:`AutoLabelJobs.create` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (project_uid,),
+            None,
+            {
+                "model_type": model_type,
+                "confidence_threshold": confidence_threshold,
+                "labels": labels,
+                "dry_run": dry_run,
+            },
+        )
+
+
+class AsyncAutoLabelJobsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.auto_label_jobs``: the methods of :class:`AsyncAutoLabelJobs`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, project: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[AutoLabelJob]]:
+        """``GET /auto-label-jobs/``, as :meth:`AsyncAutoLabelJobs.list` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST, (), {"project": project, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def get(self, uid: str) -> RawResponse[AutoLabelJob]:
+        """``GET /auto-label-jobs/{uid}/``, as :meth:`AsyncAutoLabelJobs.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)
+
+    async def cancel(self, uid: str) -> RawResponse[None]:
+        """``DELETE /auto-label-jobs/{uid}/``, as :meth:`AsyncAutoLabelJobs.cancel` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_CANCEL, (uid,), None, None)
+
+    async def create(
+        self,
+        project_uid: str,
+        *,
+        model_type: str | None = None,
+        confidence_threshold: float | None = None,
+        labels: builtins.list[str] | None = None,
+        dry_run: bool | None = None,
+    ) -> RawResponse[AutoLabelJob]:
+        """``POST /projects/{project_uid}/auto-label/``, as :meth:`AsyncAutoLabelJobs.create` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
             _CREATE,
             (project_uid,),
             None,

@@ -6,17 +6,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.consensus_compute_result import ConsensusComputeResult
 from ..types.consensus_config import ConsensusConfig
 from ..types.consensus_score import ConsensusScore
 from ..types.consensus_summary import ConsensusSummary
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _GET_SUMMARY = Operation("consensus.get_summary", "GET", "/projects/{}/consensus/", ConsensusSummary.from_dict)
 _LIST_SCORES = PageOperation("consensus.list_scores", "GET", "/projects/{}/consensus/scores/", ConsensusScore.from_dict)
@@ -252,6 +249,104 @@ class AsyncConsensus(AsyncResource):
             )
         """
         return await self._transport.call(
+            _UPDATE_CONFIG,
+            (project_uid,),
+            None,
+            {
+                "iou_threshold": iou_threshold,
+                "min_agreement_ratio": min_agreement_ratio,
+                "min_annotations": min_annotations,
+            },
+        )
+
+
+class ConsensusWithRawResponse(SyncResource):
+    """``client.with_raw_response.consensus``: the methods of :class:`Consensus`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def get_summary(self, project_uid: str) -> RawResponse[ConsensusSummary]:
+        """``GET /projects/{project_uid}/consensus/``, as :meth:`Consensus.get_summary` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_SUMMARY, (project_uid,), None, None)
+
+    def list_scores(
+        self, project_uid: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[ConsensusScore]]:
+        """``GET /projects/{project_uid}/consensus/scores/``, as :meth:`Consensus.list_scores` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_SCORES, (project_uid,), {"limit": limit, "cursor": cursor}, None)
+
+    def compute(self, project_uid: str) -> RawResponse[ConsensusComputeResult]:
+        """``POST /projects/{project_uid}/consensus/compute/``, as :meth:`Consensus.compute` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_COMPUTE, (project_uid,), None, None)
+
+    def get_config(self, project_uid: str) -> RawResponse[ConsensusConfig]:
+        """``GET /projects/{project_uid}/consensus/config/``, as :meth:`Consensus.get_config` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_CONFIG, (project_uid,), None, None)
+
+    def update_config(
+        self,
+        project_uid: str,
+        *,
+        iou_threshold: float | None = None,
+        min_agreement_ratio: float | None = None,
+        min_annotations: int | None = None,
+    ) -> RawResponse[ConsensusConfig]:
+        """``PUT /projects/{project_uid}/consensus/config/``, as :meth:`Consensus.update_config` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _UPDATE_CONFIG,
+            (project_uid,),
+            None,
+            {
+                "iou_threshold": iou_threshold,
+                "min_agreement_ratio": min_agreement_ratio,
+                "min_annotations": min_annotations,
+            },
+        )
+
+
+class AsyncConsensusWithRawResponse(AsyncResource):
+    """``client.with_raw_response.consensus``: the methods of :class:`AsyncConsensus`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def get_summary(self, project_uid: str) -> RawResponse[ConsensusSummary]:
+        """``GET /projects/{project_uid}/consensus/``, as :meth:`AsyncConsensus.get_summary` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_SUMMARY, (project_uid,), None, None)
+
+    async def list_scores(
+        self, project_uid: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[ConsensusScore]]:
+        """``GET /projects/{project_uid}/consensus/scores/``, as :meth:`AsyncConsensus.list_scores` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST_SCORES, (project_uid,), {"limit": limit, "cursor": cursor}, None
+        )
+
+    async def compute(self, project_uid: str) -> RawResponse[ConsensusComputeResult]:
+        """``POST /projects/{project_uid}/consensus/compute/``, as :meth:`AsyncConsensus.compute` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_COMPUTE, (project_uid,), None, None)
+
+    async def get_config(self, project_uid: str) -> RawResponse[ConsensusConfig]:
+        """``GET /projects/{project_uid}/consensus/config/``, as :meth:`AsyncConsensus.get_config` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_CONFIG, (project_uid,), None, None)
+
+    async def update_config(
+        self,
+        project_uid: str,
+        *,
+        iou_threshold: float | None = None,
+        min_agreement_ratio: float | None = None,
+        min_annotations: int | None = None,
+    ) -> RawResponse[ConsensusConfig]:
+        """``PUT /projects/{project_uid}/consensus/config/``, as :meth:`AsyncConsensus.update_config` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
             _UPDATE_CONFIG,
             (project_uid,),
             None,

@@ -6,18 +6,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from .._wait import async_wait_until, wait_until
 from ..types.dataset import Dataset
 from ..types.dataset_health import DatasetHealth
 from ..types.dataset_item import DatasetItem
 from ..types.dataset_sequence import DatasetSequence
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("datasets.list", "GET", "/datasets/", Dataset.from_dict)
 _CREATE = Operation("datasets.create", "POST", "/datasets/", Dataset.from_dict, body="required")
@@ -680,3 +679,227 @@ class AsyncDatasets(AsyncResource):
             await client.datasets.get_health("acme-ai", "training-v2")
         """
         return await self._transport.call(_GET_HEALTH, (owner, slug), None, None)
+
+
+class DatasetsWithRawResponse(SyncResource):
+    """``client.with_raw_response.datasets``: the methods of :class:`Datasets`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self,
+        *,
+        data_type: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        visibility: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[CursorPage[Dataset]]:
+        """``GET /datasets/``, as :meth:`Datasets.list` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(
+            _LIST,
+            (),
+            {
+                "data_type": data_type,
+                "name": name,
+                "status": status,
+                "visibility": visibility,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            None,
+        )
+
+    def create(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        is_sequence: bool | None = None,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        provider_config: dict[str, Any] | None = None,
+        owner_name: str | None = None,
+        organization_id: int | None = None,
+        organization_uid: str | None = None,
+        gpu_texture_format: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+    ) -> RawResponse[Dataset]:
+        """``POST /datasets/``, as :meth:`Datasets.create` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "slug": slug,
+                "data_type": data_type,
+                "is_sequence": is_sequence,
+                "visibility": visibility,
+                "create_metadata": create_metadata,
+                "provider_config": provider_config,
+                "owner_name": owner_name,
+                "organization_id": organization_id,
+                "organization_uid": organization_uid,
+                "gpu_texture_format": gpu_texture_format,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
+            },
+        )
+
+    def get(self, uid: str) -> RawResponse[Dataset]:
+        """``GET /datasets/{uid}/``, as :meth:`Datasets.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+    def get_by_slug(self, owner: str, slug: str) -> RawResponse[Dataset]:
+        """``GET /datasets/{owner}/{slug}/``, as :meth:`Datasets.get_by_slug` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_BY_SLUG, (owner, slug), None, None)
+
+    def list_items(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[DatasetItem]]:
+        """``GET /datasets/{owner}/{slug}/items/``, as :meth:`Datasets.list_items` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_ITEMS, (owner, slug), {"limit": limit, "cursor": cursor}, None)
+
+    def get_item(self, owner: str, slug: str, item_uid: str) -> RawResponse[DatasetItem]:
+        """``GET /datasets/{owner}/{slug}/items/{item_uid}/``, as :meth:`Datasets.get_item` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_ITEM, (owner, slug, item_uid), None, None)
+
+    def list_sequences(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[DatasetSequence]]:
+        """``GET /datasets/{owner}/{slug}/sequences/``, as :meth:`Datasets.list_sequences` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_SEQUENCES, (owner, slug), {"limit": limit, "cursor": cursor}, None)
+
+    def get_sequence(self, owner: str, slug: str, sequence_uid: str) -> RawResponse[DatasetSequence]:
+        """``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``, as :meth:`Datasets.get_sequence` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_SEQUENCE, (owner, slug, sequence_uid), None, None)
+
+    def get_health(self, owner: str, slug: str) -> RawResponse[DatasetHealth]:
+        """``GET /datasets/{owner}/{slug}/health/``, as :meth:`Datasets.get_health` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_HEALTH, (owner, slug), None, None)
+
+
+class AsyncDatasetsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.datasets``: the methods of :class:`AsyncDatasets`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self,
+        *,
+        data_type: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        visibility: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[AsyncCursorPage[Dataset]]:
+        """``GET /datasets/``, as :meth:`AsyncDatasets.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_page_raw(
+            _LIST,
+            (),
+            {
+                "data_type": data_type,
+                "name": name,
+                "status": status,
+                "visibility": visibility,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            None,
+        )
+
+    async def create(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        is_sequence: bool | None = None,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        provider_config: dict[str, Any] | None = None,
+        owner_name: str | None = None,
+        organization_id: int | None = None,
+        organization_uid: str | None = None,
+        gpu_texture_format: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+    ) -> RawResponse[Dataset]:
+        """``POST /datasets/``, as :meth:`AsyncDatasets.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "slug": slug,
+                "data_type": data_type,
+                "is_sequence": is_sequence,
+                "visibility": visibility,
+                "create_metadata": create_metadata,
+                "provider_config": provider_config,
+                "owner_name": owner_name,
+                "organization_id": organization_id,
+                "organization_uid": organization_uid,
+                "gpu_texture_format": gpu_texture_format,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
+            },
+        )
+
+    async def get(self, uid: str) -> RawResponse[Dataset]:
+        """``GET /datasets/{uid}/``, as :meth:`AsyncDatasets.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)
+
+    async def get_by_slug(self, owner: str, slug: str) -> RawResponse[Dataset]:
+        """``GET /datasets/{owner}/{slug}/``, as :meth:`AsyncDatasets.get_by_slug` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_BY_SLUG, (owner, slug), None, None)
+
+    async def list_items(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[DatasetItem]]:
+        """``GET /datasets/{owner}/{slug}/items/``, as :meth:`AsyncDatasets.list_items` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST_ITEMS, (owner, slug), {"limit": limit, "cursor": cursor}, None)
+
+    async def get_item(self, owner: str, slug: str, item_uid: str) -> RawResponse[DatasetItem]:
+        """``GET /datasets/{owner}/{slug}/items/{item_uid}/``, as :meth:`AsyncDatasets.get_item` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_ITEM, (owner, slug, item_uid), None, None)
+
+    async def list_sequences(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[DatasetSequence]]:
+        """``GET /datasets/{owner}/{slug}/sequences/``, as :meth:`AsyncDatasets.list_sequences` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST_SEQUENCES, (owner, slug), {"limit": limit, "cursor": cursor}, None
+        )
+
+    async def get_sequence(self, owner: str, slug: str, sequence_uid: str) -> RawResponse[DatasetSequence]:
+        """``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``, as :meth:`AsyncDatasets.get_sequence` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_SEQUENCE, (owner, slug, sequence_uid), None, None)
+
+    async def get_health(self, owner: str, slug: str) -> RawResponse[DatasetHealth]:
+        """``GET /datasets/{owner}/{slug}/health/``, as :meth:`AsyncDatasets.get_health` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_HEALTH, (owner, slug), None, None)

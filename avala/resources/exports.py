@@ -6,15 +6,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from .._wait import async_wait_until, wait_until
 from ..types.export import Export
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("exports.list", "GET", "/exports/", Export.from_dict)
 _CREATE = Operation("exports.create", "POST", "/exports/", Export.from_dict, body="required")
@@ -197,3 +194,41 @@ class AsyncExports(AsyncResource):
             sleep=self._transport.sleep,
             clock=self._transport.clock,
         )
+
+
+class ExportsWithRawResponse(SyncResource):
+    """``client.with_raw_response.exports``: the methods of :class:`Exports`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[Export]]:
+        """``GET /exports/``, as :meth:`Exports.list` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def create(self, *, project: str | None = None, dataset: str | None = None) -> RawResponse[Export]:
+        """``POST /exports/``, as :meth:`Exports.create` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_CREATE, (), None, {"project": project, "dataset": dataset})
+
+    def get(self, uid: str) -> RawResponse[Export]:
+        """``GET /exports/{uid}/``, as :meth:`Exports.get` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+
+class AsyncExportsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.exports``: the methods of :class:`AsyncExports`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Export]]:
+        """``GET /exports/``, as :meth:`AsyncExports.list` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(self, *, project: str | None = None, dataset: str | None = None) -> RawResponse[Export]:
+        """``POST /exports/``, as :meth:`AsyncExports.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(_CREATE, (), None, {"project": project, "dataset": dataset})
+
+    async def get(self, uid: str) -> RawResponse[Export]:
+        """``GET /exports/{uid}/``, as :meth:`AsyncExports.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)

@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, raw_object
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.alert_channel import AlertChannel
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("fleet.alert_channels.list", "GET", "/fleet/alert-channels/", AlertChannel.from_dict)
 _CREATE = Operation(
@@ -177,3 +176,55 @@ class AsyncFleetAlertChannels(AsyncResource):
             await client.fleet.alert_channels.test("28f5e1f4-9b56-47d8-8920-3b4c5d6e7f80")
         """
         return await self._transport.call(_TEST, (channel_id,), None, None)
+
+
+class FleetAlertChannelsWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.alert_channels``: the methods of :class:`FleetAlertChannels`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[AlertChannel]]:
+        """``GET /fleet/alert-channels/``, as :meth:`FleetAlertChannels.list` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def create(self, *, name: str, type: str, config: dict[str, Any]) -> RawResponse[AlertChannel]:
+        """``POST /fleet/alert-channels/``, as :meth:`FleetAlertChannels.create` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_CREATE, (), None, {"name": name, "type": type, "config": config})
+
+    def delete(self, channel_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/alert-channels/{channel_id}/``, as :meth:`FleetAlertChannels.delete` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (channel_id,), None, None)
+
+    def test(self, channel_id: str) -> RawResponse[dict[str, Any]]:
+        """``POST /fleet/alert-channels/{channel_id}/test/``, as :meth:`FleetAlertChannels.test` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_TEST, (channel_id,), None, None)
+
+
+class AsyncFleetAlertChannelsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.alert_channels``: the methods of :class:`AsyncFleetAlertChannels`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[AlertChannel]]:
+        """``GET /fleet/alert-channels/``, as :meth:`AsyncFleetAlertChannels.list` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(self, *, name: str, type: str, config: dict[str, Any]) -> RawResponse[AlertChannel]:
+        """``POST /fleet/alert-channels/``, as :meth:`AsyncFleetAlertChannels.create` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_CREATE, (), None, {"name": name, "type": type, "config": config})
+
+    async def delete(self, channel_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/alert-channels/{channel_id}/``, as :meth:`AsyncFleetAlertChannels.delete` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (channel_id,), None, None)
+
+    async def test(self, channel_id: str) -> RawResponse[dict[str, Any]]:
+        """``POST /fleet/alert-channels/{channel_id}/test/``, as :meth:`AsyncFleetAlertChannels.test` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_TEST, (channel_id,), None, None)

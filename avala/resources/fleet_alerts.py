@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.alert import Alert
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("fleet.alerts.list", "GET", "/fleet/alerts/", Alert.from_dict)
 _GET = Operation("fleet.alerts.get", "GET", "/fleet/alerts/{}/", Alert.from_dict)
@@ -237,3 +234,95 @@ class AsyncFleetAlerts(AsyncResource):
             )
         """
         return await self._transport.call(_RESOLVE, (alert_id,), None, {"resolution_note": resolution_note})
+
+
+class FleetAlertsWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.alerts``: the methods of :class:`FleetAlerts`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        device_id: str | None = None,
+        rule_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[CursorPage[Alert]]:
+        """``GET /fleet/alerts/``, as :meth:`FleetAlerts.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(
+            _LIST,
+            (),
+            {
+                "status": status,
+                "severity": severity,
+                "device": device_id,
+                "rule": rule_id,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            None,
+        )
+
+    def get(self, alert_id: str) -> RawResponse[Alert]:
+        """``GET /fleet/alerts/{alert_id}/``, as :meth:`FleetAlerts.get` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_GET, (alert_id,), None, None)
+
+    def acknowledge(self, alert_id: str) -> RawResponse[Alert]:
+        """``POST /fleet/alerts/{alert_id}/acknowledge/``, as :meth:`FleetAlerts.acknowledge` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_ACKNOWLEDGE, (alert_id,), None, None)
+
+    def resolve(self, alert_id: str, *, resolution_note: str | None = None) -> RawResponse[Alert]:
+        """``POST /fleet/alerts/{alert_id}/resolve/``, as :meth:`FleetAlerts.resolve` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_RESOLVE, (alert_id,), None, {"resolution_note": resolution_note})
+
+
+class AsyncFleetAlertsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.alerts``: the methods of :class:`AsyncFleetAlerts`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        device_id: str | None = None,
+        rule_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[AsyncCursorPage[Alert]]:
+        """``GET /fleet/alerts/``, as :meth:`AsyncFleetAlerts.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_page_raw(
+            _LIST,
+            (),
+            {
+                "status": status,
+                "severity": severity,
+                "device": device_id,
+                "rule": rule_id,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            None,
+        )
+
+    async def get(self, alert_id: str) -> RawResponse[Alert]:
+        """``GET /fleet/alerts/{alert_id}/``, as :meth:`AsyncFleetAlerts.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (alert_id,), None, None)
+
+    async def acknowledge(self, alert_id: str) -> RawResponse[Alert]:
+        """``POST /fleet/alerts/{alert_id}/acknowledge/``, as :meth:`AsyncFleetAlerts.acknowledge` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_ACKNOWLEDGE, (alert_id,), None, None)
+
+    async def resolve(self, alert_id: str, *, resolution_note: str | None = None) -> RawResponse[Alert]:
+        """``POST /fleet/alerts/{alert_id}/resolve/``, as :meth:`AsyncFleetAlerts.resolve` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_RESOLVE, (alert_id,), None, {"resolution_note": resolution_note})

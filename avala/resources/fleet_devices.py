@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.device import Device
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("fleet.devices.list", "GET", "/fleet/devices/", Device.from_dict)
 _REGISTER = Operation("fleet.devices.register", "POST", "/fleet/devices/", Device.from_dict, body="required")
@@ -297,3 +296,125 @@ class AsyncFleetDevices(AsyncResource):
             await client.fleet.devices.delete("d39f859e-4601-4283-b4d5-e6f708192a3b")
         """
         return await self._transport.call(_DELETE, (device_id,), None, None)
+
+
+class FleetDevicesWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.devices``: the methods of :class:`FleetDevices`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self, *, status: str | None = None, type: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[Device]]:
+        """``GET /fleet/devices/``, as :meth:`FleetDevices.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(
+            _LIST, (), {"status": status, "type": type, "limit": limit, "cursor": cursor}, None
+        )
+
+    def register(
+        self,
+        *,
+        name: str,
+        type: str,
+        firmware_version: str | None = None,
+        tags: builtins.list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RawResponse[Device]:
+        """``POST /fleet/devices/``, as :meth:`FleetDevices.register` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_raw(
+            _REGISTER,
+            (),
+            None,
+            {"name": name, "type": type, "firmware_version": firmware_version, "tags": tags, "metadata": metadata},
+        )
+
+    def get(self, device_id: str) -> RawResponse[Device]:
+        """``GET /fleet/devices/{device_id}/``, as :meth:`FleetDevices.get` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_GET, (device_id,), None, None)
+
+    def update(
+        self,
+        device_id: str,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        firmware_version: str | None = None,
+        tags: builtins.list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RawResponse[Device]:
+        """``PATCH /fleet/devices/{device_id}/``, as :meth:`FleetDevices.update` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (device_id,),
+            None,
+            {"name": name, "status": status, "firmware_version": firmware_version, "tags": tags, "metadata": metadata},
+        )
+
+    def delete(self, device_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/devices/{device_id}/``, as :meth:`FleetDevices.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (device_id,), None, None)
+
+
+class AsyncFleetDevicesWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.devices``: the methods of :class:`AsyncFleetDevices`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, status: str | None = None, type: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Device]]:
+        """``GET /fleet/devices/``, as :meth:`AsyncFleetDevices.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_page_raw(
+            _LIST, (), {"status": status, "type": type, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def register(
+        self,
+        *,
+        name: str,
+        type: str,
+        firmware_version: str | None = None,
+        tags: builtins.list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RawResponse[Device]:
+        """``POST /fleet/devices/``, as :meth:`AsyncFleetDevices.register` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(
+            _REGISTER,
+            (),
+            None,
+            {"name": name, "type": type, "firmware_version": firmware_version, "tags": tags, "metadata": metadata},
+        )
+
+    async def get(self, device_id: str) -> RawResponse[Device]:
+        """``GET /fleet/devices/{device_id}/``, as :meth:`AsyncFleetDevices.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (device_id,), None, None)
+
+    async def update(
+        self,
+        device_id: str,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        firmware_version: str | None = None,
+        tags: builtins.list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RawResponse[Device]:
+        """``PATCH /fleet/devices/{device_id}/``, as :meth:`AsyncFleetDevices.update` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (device_id,),
+            None,
+            {"name": name, "status": status, "firmware_version": firmware_version, "tags": tags, "metadata": metadata},
+        )
+
+    async def delete(self, device_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/devices/{device_id}/``, as :meth:`AsyncFleetDevices.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (device_id,), None, None)

@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, result_field
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.batch_event_params import BatchEventParams
 from ..types.fleet_event import FleetEvent
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("fleet.events.list", "GET", "/fleet/events/", FleetEvent.from_dict)
 _CREATE = Operation("fleet.events.create", "POST", "/fleet/events/", FleetEvent.from_dict, body="required")
@@ -406,3 +405,163 @@ class AsyncFleetEvents(AsyncResource):
             await client.fleet.events.delete("f5b1a7b0-6823-44a5-96f7-08192a3b4c5d")
         """
         return await self._transport.call(_DELETE, (event_id,), None, None)
+
+
+class FleetEventsWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.events``: the methods of :class:`FleetEvents`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self,
+        *,
+        recording_id: str | None = None,
+        device_id: str | None = None,
+        type: str | None = None,
+        severity: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[CursorPage[FleetEvent]]:
+        """``GET /fleet/events/``, as :meth:`FleetEvents.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(
+            _LIST,
+            (),
+            {
+                "recording": recording_id,
+                "device": device_id,
+                "type": type,
+                "severity": severity,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            None,
+        )
+
+    def create(
+        self,
+        *,
+        recording: str,
+        device: str,
+        label: str,
+        type: str,
+        timestamp: str,
+        severity: str | None = None,
+        description: str | None = None,
+        duration_ms: int | None = None,
+        tags: builtins.list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RawResponse[FleetEvent]:
+        """``POST /fleet/events/``, as :meth:`FleetEvents.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "recording": recording,
+                "device": device,
+                "label": label,
+                "type": type,
+                "timestamp": timestamp,
+                "severity": severity,
+                "description": description,
+                "duration_ms": duration_ms,
+                "tags": tags,
+                "metadata": metadata,
+            },
+        )
+
+    def create_batch(self, *, events: builtins.list[BatchEventParams]) -> RawResponse[int]:
+        """``POST /fleet/events/batch/``, as :meth:`FleetEvents.create_batch` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_CREATE_BATCH, (), None, {"events": events})
+
+    def get(self, event_id: str) -> RawResponse[FleetEvent]:
+        """``GET /fleet/events/{event_id}/``, as :meth:`FleetEvents.get` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_GET, (event_id,), None, None)
+
+    def delete(self, event_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/events/{event_id}/``, as :meth:`FleetEvents.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (event_id,), None, None)
+
+
+class AsyncFleetEventsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.events``: the methods of :class:`AsyncFleetEvents`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self,
+        *,
+        recording_id: str | None = None,
+        device_id: str | None = None,
+        type: str | None = None,
+        severity: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[AsyncCursorPage[FleetEvent]]:
+        """``GET /fleet/events/``, as :meth:`AsyncFleetEvents.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_page_raw(
+            _LIST,
+            (),
+            {
+                "recording": recording_id,
+                "device": device_id,
+                "type": type,
+                "severity": severity,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            None,
+        )
+
+    async def create(
+        self,
+        *,
+        recording: str,
+        device: str,
+        label: str,
+        type: str,
+        timestamp: str,
+        severity: str | None = None,
+        description: str | None = None,
+        duration_ms: int | None = None,
+        tags: builtins.list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RawResponse[FleetEvent]:
+        """``POST /fleet/events/``, as :meth:`AsyncFleetEvents.create` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "recording": recording,
+                "device": device,
+                "label": label,
+                "type": type,
+                "timestamp": timestamp,
+                "severity": severity,
+                "description": description,
+                "duration_ms": duration_ms,
+                "tags": tags,
+                "metadata": metadata,
+            },
+        )
+
+    async def create_batch(self, *, events: builtins.list[BatchEventParams]) -> RawResponse[int]:
+        """``POST /fleet/events/batch/``, as :meth:`AsyncFleetEvents.create_batch` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_CREATE_BATCH, (), None, {"events": events})
+
+    async def get(self, event_id: str) -> RawResponse[FleetEvent]:
+        """``GET /fleet/events/{event_id}/``, as :meth:`AsyncFleetEvents.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (event_id,), None, None)
+
+    async def delete(self, event_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/events/{event_id}/``, as :meth:`AsyncFleetEvents.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (event_id,), None, None)

@@ -7,14 +7,12 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
 
 from .._operation import Operation, PageOperation, ignore
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.recording import Recording
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("fleet.recordings.list", "GET", "/fleet/recordings/", Recording.from_dict)
 _GET = Operation("fleet.recordings.get", "GET", "/fleet/recordings/{}/", Recording.from_dict)
@@ -202,3 +200,75 @@ class AsyncFleetRecordings(AsyncResource):
             await client.fleet.recordings.delete("e4a096af-5712-4394-85e6-f708192a3b4c")
         """
         return await self._transport.call(_DELETE, (recording_id,), None, None)
+
+
+class FleetRecordingsWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.recordings``: the methods of :class:`FleetRecordings`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self,
+        *,
+        device_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[CursorPage[Recording]]:
+        """``GET /fleet/recordings/``, as :meth:`FleetRecordings.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_page_raw(
+            _LIST, (), {"device": device_id, "status": status, "limit": limit, "cursor": cursor}, None
+        )
+
+    def get(self, recording_id: str) -> RawResponse[Recording]:
+        """``GET /fleet/recordings/{recording_id}/``, as :meth:`FleetRecordings.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (recording_id,), None, None)
+
+    def update(
+        self, recording_id: str, *, status: str | None = None, tags: builtins.list[str] | None = None
+    ) -> RawResponse[Recording]:
+        """``PATCH /fleet/recordings/{recording_id}/``, as :meth:`FleetRecordings.update` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_UPDATE, (recording_id,), None, {"status": status, "tags": tags})
+
+    def delete(self, recording_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/recordings/{recording_id}/``, as :meth:`FleetRecordings.delete` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (recording_id,), None, None)
+
+
+class AsyncFleetRecordingsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.recordings``: the methods of :class:`AsyncFleetRecordings`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self,
+        *,
+        device_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[AsyncCursorPage[Recording]]:
+        """``GET /fleet/recordings/``, as :meth:`AsyncFleetRecordings.list` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST, (), {"device": device_id, "status": status, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def get(self, recording_id: str) -> RawResponse[Recording]:
+        """``GET /fleet/recordings/{recording_id}/``, as :meth:`AsyncFleetRecordings.get` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (recording_id,), None, None)
+
+    async def update(
+        self, recording_id: str, *, status: str | None = None, tags: builtins.list[str] | None = None
+    ) -> RawResponse[Recording]:
+        """``PATCH /fleet/recordings/{recording_id}/``, as :meth:`AsyncFleetRecordings.update` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_UPDATE, (recording_id,), None, {"status": status, "tags": tags})
+
+    async def delete(self, recording_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/recordings/{recording_id}/``, as :meth:`AsyncFleetRecordings.delete` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (recording_id,), None, None)

@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.rule import Rule
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("fleet.rules.list", "GET", "/fleet/rules/", Rule.from_dict)
 _CREATE = Operation("fleet.rules.create", "POST", "/fleet/rules/", Rule.from_dict, body="required")
@@ -321,3 +320,155 @@ class AsyncFleetRules(AsyncResource):
             await client.fleet.rules.delete("06c2b8c1-7934-45b6-a708-192a3b4c5d6e")
         """
         return await self._transport.call(_DELETE, (rule_id,), None, None)
+
+
+class FleetRulesWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.rules``: the methods of :class:`FleetRules`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self, *, enabled: bool | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[Rule]]:
+        """``GET /fleet/rules/``, as :meth:`FleetRules.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(_LIST, (), {"enabled": enabled, "limit": limit, "cursor": cursor}, None)
+
+    def create(
+        self,
+        *,
+        name: str,
+        condition: dict[str, Any],
+        actions: builtins.list[dict[str, Any]],
+        description: str | None = None,
+        enabled: bool | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> RawResponse[Rule]:
+        """``POST /fleet/rules/``, as :meth:`FleetRules.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "condition": condition,
+                "actions": actions,
+                "description": description,
+                "enabled": enabled,
+                "scope": scope,
+            },
+        )
+
+    def get(self, rule_id: str) -> RawResponse[Rule]:
+        """``GET /fleet/rules/{rule_id}/``, as :meth:`FleetRules.get` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_raw(_GET, (rule_id,), None, None)
+
+    def update(
+        self,
+        rule_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        enabled: bool | None = None,
+        condition: dict[str, Any] | None = None,
+        actions: builtins.list[dict[str, Any]] | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> RawResponse[Rule]:
+        """``PATCH /fleet/rules/{rule_id}/``, as :meth:`FleetRules.update` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (rule_id,),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "enabled": enabled,
+                "condition": condition,
+                "actions": actions,
+                "scope": scope,
+            },
+        )
+
+    def delete(self, rule_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/rules/{rule_id}/``, as :meth:`FleetRules.delete` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_DELETE, (rule_id,), None, None)
+
+
+class AsyncFleetRulesWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.rules``: the methods of :class:`AsyncFleetRules`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, enabled: bool | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Rule]]:
+        """``GET /fleet/rules/``, as :meth:`AsyncFleetRules.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_page_raw(
+            _LIST, (), {"enabled": enabled, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def create(
+        self,
+        *,
+        name: str,
+        condition: dict[str, Any],
+        actions: builtins.list[dict[str, Any]],
+        description: str | None = None,
+        enabled: bool | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> RawResponse[Rule]:
+        """``POST /fleet/rules/``, as :meth:`AsyncFleetRules.create` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "condition": condition,
+                "actions": actions,
+                "description": description,
+                "enabled": enabled,
+                "scope": scope,
+            },
+        )
+
+    async def get(self, rule_id: str) -> RawResponse[Rule]:
+        """``GET /fleet/rules/{rule_id}/``, as :meth:`AsyncFleetRules.get` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(_GET, (rule_id,), None, None)
+
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        enabled: bool | None = None,
+        condition: dict[str, Any] | None = None,
+        actions: builtins.list[dict[str, Any]] | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> RawResponse[Rule]:
+        """``PATCH /fleet/rules/{rule_id}/``, as :meth:`AsyncFleetRules.update` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (rule_id,),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "enabled": enabled,
+                "condition": condition,
+                "actions": actions,
+                "scope": scope,
+            },
+        )
+
+    async def delete(self, rule_id: str) -> RawResponse[None]:
+        """``DELETE /fleet/rules/{rule_id}/``, as :meth:`AsyncFleetRules.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (rule_id,), None, None)

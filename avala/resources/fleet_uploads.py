@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, raw_object
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.managed_admit_file import ManagedAdmitFile
 from ..types.managed_finalize_file import ManagedFinalizeFile
 from ..types.managed_finalize_response import ManagedFinalizeResponse
@@ -25,9 +26,6 @@ from ..types.upload_file_spec import UploadFileSpec
 from ..types.upload_session import UploadSession
 from ..types.upload_status_response import UploadStatusResponse
 from ..types.upload_urls_response import UploadUrlsResponse
-
-if TYPE_CHECKING:
-    pass
 
 _INIT_UPLOAD = Operation(
     "fleet.uploads.init_upload", "POST", "/fleet/recordings/{}/upload/init/", UploadSession.from_dict, body="required"
@@ -873,6 +871,301 @@ class AsyncFleetUploads(AsyncResource):
             )
         """
         return await self._transport.call(
+            _FINALIZE_MANAGED_UPLOAD,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "files": files, "protocol": protocol},
+        )
+
+
+class FleetUploadsWithRawResponse(SyncResource):
+    """``client.with_raw_response.fleet.uploads``: the methods of :class:`FleetUploads`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def init_upload(self, recording_uid: str, *, storage_config_uid: str | None = None) -> RawResponse[UploadSession]:
+        """``POST /fleet/recordings/{recording_uid}/upload/init/``, as :meth:`FleetUploads.init_upload` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _INIT_UPLOAD, (recording_uid,), None, {"files": files, "storage_config_uid": storage_config_uid}
+        )
+
+    def get_upload_urls(self, recording_uid: str, *, ttl_seconds: int = 3600) -> RawResponse[UploadUrlsResponse]:
+        """``POST /fleet/recordings/{recording_uid}/upload/urls/``, as :meth:`FleetUploads.get_upload_urls` with
+        the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _GET_UPLOAD_URLS,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "file_paths": file_paths, "ttl_seconds": ttl_seconds},
+        )
+
+    def confirm_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /fleet/recordings/{recording_uid}/upload/confirm/``, as :meth:`FleetUploads.confirm_upload`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CONFIRM_UPLOAD, (recording_uid,), None, {"session_uid": session_uid, "files": files}
+        )
+
+    def finalize_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /fleet/recordings/{recording_uid}/upload/finalize/``, as :meth:`FleetUploads.finalize_upload`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_FINALIZE_UPLOAD, (recording_uid,), None, {"session_uid": session_uid})
+
+    def get_upload_status(self, recording_uid: str) -> RawResponse[UploadStatusResponse]:
+        """``GET /fleet/recordings/{recording_uid}/upload/status/``, as :meth:`FleetUploads.get_upload_status`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_UPLOAD_STATUS, (recording_uid,), None, None)
+
+    def admit_managed_upload(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        files: builtins.list[ManagedAdmitFile],
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedFleetUploadStatus]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/admit/``, as
+        :meth:`FleetUploads.admit_managed_upload` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _ADMIT_MANAGED_UPLOAD,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "files": files, "protocol": protocol},
+        )
+
+    def get_managed_upload_status(
+        self, recording_uid: str, *, session_uid: str, protocol: str = "fleet-managed-mcap-v1"
+    ) -> RawResponse[ManagedFleetUploadStatus]:
+        """``GET /fleet/recordings/{recording_uid}/managed-upload/status/``, as
+        :meth:`FleetUploads.get_managed_upload_status` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _GET_MANAGED_UPLOAD_STATUS, (recording_uid,), {"session_uid": session_uid, "protocol": protocol}, None
+        )
+
+    def init_managed_multipart(
+        self, recording_uid: str, *, session_uid: str, file_uid: str, protocol: str = "fleet-managed-mcap-v1"
+    ) -> RawResponse[ManagedMultipartInit]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/multipart/init/``, as
+        :meth:`FleetUploads.init_managed_multipart` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _INIT_MANAGED_MULTIPART,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "file_uid": file_uid, "protocol": protocol},
+        )
+
+    def get_managed_multipart_progress(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        file_uid: str,
+        generation_uid: str,
+        after: int = 0,
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedMultipartProgress]:
+        """``GET /fleet/recordings/{recording_uid}/managed-upload/multipart/progress/``, as
+        :meth:`FleetUploads.get_managed_multipart_progress` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(
+            _GET_MANAGED_MULTIPART_PROGRESS,
+            (recording_uid,),
+            {
+                "session_uid": session_uid,
+                "file_uid": file_uid,
+                "generation_uid": generation_uid,
+                "after": after,
+                "protocol": protocol,
+            },
+            None,
+        )
+
+    def grant_managed_parts(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        file_uid: str,
+        generation_uid: str,
+        numbers: builtins.list[int],
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedPartGrants]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/multipart/parts/``, as
+        :meth:`FleetUploads.grant_managed_parts` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _GRANT_MANAGED_PARTS,
+            (recording_uid,),
+            None,
+            {
+                "session_uid": session_uid,
+                "file_uid": file_uid,
+                "generation_uid": generation_uid,
+                "numbers": numbers,
+                "protocol": protocol,
+            },
+        )
+
+    def finalize_managed_upload(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        files: builtins.list[ManagedFinalizeFile],
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedFinalizeResponse]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/finalize/``, as
+        :meth:`FleetUploads.finalize_managed_upload` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _FINALIZE_MANAGED_UPLOAD,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "files": files, "protocol": protocol},
+        )
+
+
+class AsyncFleetUploadsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.fleet.uploads``: the methods of :class:`AsyncFleetUploads`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def init_upload(
+        self, recording_uid: str, *, storage_config_uid: str | None = None
+    ) -> RawResponse[UploadSession]:
+        """``POST /fleet/recordings/{recording_uid}/upload/init/``, as :meth:`AsyncFleetUploads.init_upload` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _INIT_UPLOAD, (recording_uid,), None, {"files": files, "storage_config_uid": storage_config_uid}
+        )
+
+    async def get_upload_urls(self, recording_uid: str, *, ttl_seconds: int = 3600) -> RawResponse[UploadUrlsResponse]:
+        """``POST /fleet/recordings/{recording_uid}/upload/urls/``, as :meth:`AsyncFleetUploads.get_upload_urls`
+        with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _GET_UPLOAD_URLS,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "file_paths": file_paths, "ttl_seconds": ttl_seconds},
+        )
+
+    async def confirm_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /fleet/recordings/{recording_uid}/upload/confirm/``, as
+        :meth:`AsyncFleetUploads.confirm_upload` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CONFIRM_UPLOAD, (recording_uid,), None, {"session_uid": session_uid, "files": files}
+        )
+
+    async def finalize_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /fleet/recordings/{recording_uid}/upload/finalize/``, as
+        :meth:`AsyncFleetUploads.finalize_upload` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_FINALIZE_UPLOAD, (recording_uid,), None, {"session_uid": session_uid})
+
+    async def get_upload_status(self, recording_uid: str) -> RawResponse[UploadStatusResponse]:
+        """``GET /fleet/recordings/{recording_uid}/upload/status/``, as
+        :meth:`AsyncFleetUploads.get_upload_status` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_UPLOAD_STATUS, (recording_uid,), None, None)
+
+    async def admit_managed_upload(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        files: builtins.list[ManagedAdmitFile],
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedFleetUploadStatus]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/admit/``, as
+        :meth:`AsyncFleetUploads.admit_managed_upload` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _ADMIT_MANAGED_UPLOAD,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "files": files, "protocol": protocol},
+        )
+
+    async def get_managed_upload_status(
+        self, recording_uid: str, *, session_uid: str, protocol: str = "fleet-managed-mcap-v1"
+    ) -> RawResponse[ManagedFleetUploadStatus]:
+        """``GET /fleet/recordings/{recording_uid}/managed-upload/status/``, as
+        :meth:`AsyncFleetUploads.get_managed_upload_status` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _GET_MANAGED_UPLOAD_STATUS, (recording_uid,), {"session_uid": session_uid, "protocol": protocol}, None
+        )
+
+    async def init_managed_multipart(
+        self, recording_uid: str, *, session_uid: str, file_uid: str, protocol: str = "fleet-managed-mcap-v1"
+    ) -> RawResponse[ManagedMultipartInit]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/multipart/init/``, as
+        :meth:`AsyncFleetUploads.init_managed_multipart` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _INIT_MANAGED_MULTIPART,
+            (recording_uid,),
+            None,
+            {"session_uid": session_uid, "file_uid": file_uid, "protocol": protocol},
+        )
+
+    async def get_managed_multipart_progress(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        file_uid: str,
+        generation_uid: str,
+        after: int = 0,
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedMultipartProgress]:
+        """``GET /fleet/recordings/{recording_uid}/managed-upload/multipart/progress/``, as
+        :meth:`AsyncFleetUploads.get_managed_multipart_progress` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(
+            _GET_MANAGED_MULTIPART_PROGRESS,
+            (recording_uid,),
+            {
+                "session_uid": session_uid,
+                "file_uid": file_uid,
+                "generation_uid": generation_uid,
+                "after": after,
+                "protocol": protocol,
+            },
+            None,
+        )
+
+    async def grant_managed_parts(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        file_uid: str,
+        generation_uid: str,
+        numbers: builtins.list[int],
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedPartGrants]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/multipart/parts/``, as
+        :meth:`AsyncFleetUploads.grant_managed_parts` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _GRANT_MANAGED_PARTS,
+            (recording_uid,),
+            None,
+            {
+                "session_uid": session_uid,
+                "file_uid": file_uid,
+                "generation_uid": generation_uid,
+                "numbers": numbers,
+                "protocol": protocol,
+            },
+        )
+
+    async def finalize_managed_upload(
+        self,
+        recording_uid: str,
+        *,
+        session_uid: str,
+        files: builtins.list[ManagedFinalizeFile],
+        protocol: str = "fleet-managed-mcap-v1",
+    ) -> RawResponse[ManagedFinalizeResponse]:
+        """``POST /fleet/recordings/{recording_uid}/managed-upload/finalize/``, as
+        :meth:`AsyncFleetUploads.finalize_managed_upload` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
             _FINALIZE_MANAGED_UPLOAD,
             (recording_uid,),
             None,

@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, raw_object
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.inference_provider import InferenceProvider
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("inference_providers.list", "GET", "/inference-providers/", InferenceProvider.from_dict)
 _CREATE = Operation(
@@ -349,3 +348,163 @@ class AsyncInferenceProviders(AsyncResource):
             await client.inference_providers.test("c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f")
         """
         return await self._transport.call(_TEST, (uid,), None, None)
+
+
+class InferenceProvidersWithRawResponse(SyncResource):
+    """``client.with_raw_response.inference_providers``: the methods of :class:`InferenceProviders`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[InferenceProvider]]:
+        """``GET /inference-providers/``, as :meth:`InferenceProviders.list` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def create(
+        self,
+        *,
+        name: str,
+        provider_type: str,
+        config: dict[str, Any],
+        description: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+    ) -> RawResponse[InferenceProvider]:
+        """``POST /inference-providers/``, as :meth:`InferenceProviders.create` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "provider_type": provider_type,
+                "config": config,
+                "description": description,
+                "is_active": is_active,
+                "project": project,
+            },
+        )
+
+    def get(self, uid: str) -> RawResponse[InferenceProvider]:
+        """``GET /inference-providers/{uid}/``, as :meth:`InferenceProviders.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+    def update(
+        self,
+        uid: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        provider_type: str | None = None,
+        config: dict[str, Any] | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+    ) -> RawResponse[InferenceProvider]:
+        """``PATCH /inference-providers/{uid}/``, as :meth:`InferenceProviders.update` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (uid,),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "provider_type": provider_type,
+                "config": config,
+                "is_active": is_active,
+                "project": project,
+            },
+        )
+
+    def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /inference-providers/{uid}/``, as :meth:`InferenceProviders.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /inference-providers/{uid}/test/``, as :meth:`InferenceProviders.test` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_TEST, (uid,), None, None)
+
+
+class AsyncInferenceProvidersWithRawResponse(AsyncResource):
+    """``client.with_raw_response.inference_providers``: the methods of :class:`AsyncInferenceProviders`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[InferenceProvider]]:
+        """``GET /inference-providers/``, as :meth:`AsyncInferenceProviders.list` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(
+        self,
+        *,
+        name: str,
+        provider_type: str,
+        config: dict[str, Any],
+        description: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+    ) -> RawResponse[InferenceProvider]:
+        """``POST /inference-providers/``, as :meth:`AsyncInferenceProviders.create` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "provider_type": provider_type,
+                "config": config,
+                "description": description,
+                "is_active": is_active,
+                "project": project,
+            },
+        )
+
+    async def get(self, uid: str) -> RawResponse[InferenceProvider]:
+        """``GET /inference-providers/{uid}/``, as :meth:`AsyncInferenceProviders.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)
+
+    async def update(
+        self,
+        uid: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        provider_type: str | None = None,
+        config: dict[str, Any] | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+    ) -> RawResponse[InferenceProvider]:
+        """``PATCH /inference-providers/{uid}/``, as :meth:`AsyncInferenceProviders.update` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (uid,),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "provider_type": provider_type,
+                "config": config,
+                "is_active": is_active,
+                "project": project,
+            },
+        )
+
+    async def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /inference-providers/{uid}/``, as :meth:`AsyncInferenceProviders.delete` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    async def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /inference-providers/{uid}/test/``, as :meth:`AsyncInferenceProviders.test` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_TEST, (uid,), None, None)

@@ -6,18 +6,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, raw_object
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.invitation import Invitation
 from ..types.organization import Organization
 from ..types.organization_member import OrganizationMember
 from ..types.team import Team
 from ..types.team_member import TeamMember
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("organizations.list", "GET", "/organizations/", Organization.from_dict)
 _CREATE = Operation("organizations.create", "POST", "/organizations/", Organization.from_dict, body="required")
@@ -1212,3 +1211,436 @@ class AsyncOrganizations(AsyncResource):
             )
         """
         return await self._transport.call(_UPDATE_TEAM_MEMBER_ROLE, (slug, team_slug, user_uid), None, {"role": role})
+
+
+class OrganizationsWithRawResponse(SyncResource):
+    """``client.with_raw_response.organizations``: the methods of :class:`Organizations`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[Organization]]:
+        """``GET /organizations/``, as :meth:`Organizations.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def create(
+        self,
+        *,
+        name: str,
+        description: str | None = None,
+        logo: str | None = None,
+        website: str | None = None,
+        industry: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        visibility: str | None = None,
+    ) -> RawResponse[Organization]:
+        """``POST /organizations/``, as :meth:`Organizations.create` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "logo": logo,
+                "website": website,
+                "industry": industry,
+                "email": email,
+                "phone": phone,
+                "visibility": visibility,
+            },
+        )
+
+    def industry_choices(self) -> RawResponse[dict[str, Any]]:
+        """``GET /organizations/industry-choices/``, as :meth:`Organizations.industry_choices` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_INDUSTRY_CHOICES, (), None, None)
+
+    def get(self, slug: str) -> RawResponse[Organization]:
+        """``GET /organizations/{slug}/``, as :meth:`Organizations.get` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_GET, (slug,), None, None)
+
+    def update(
+        self,
+        slug: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        logo: str | None = None,
+        website: str | None = None,
+        handle: str | None = None,
+        industry: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        visibility: str | None = None,
+    ) -> RawResponse[Organization]:
+        """``PATCH /organizations/{slug}/``, as :meth:`Organizations.update` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (slug,),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "logo": logo,
+                "website": website,
+                "handle": handle,
+                "industry": industry,
+                "email": email,
+                "phone": phone,
+                "visibility": visibility,
+            },
+        )
+
+    def delete(self, slug: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/``, as :meth:`Organizations.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (slug,), None, None)
+
+    def list_members(
+        self,
+        slug: str,
+        *,
+        search: str | None = None,
+        role: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[CursorPage[OrganizationMember]]:
+        """``GET /organizations/{slug}/members/``, as :meth:`Organizations.list_members` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_page_raw(
+            _LIST_MEMBERS, (slug,), {"search": search, "role": role, "limit": limit, "cursor": cursor}, None
+        )
+
+    def remove_member(self, slug: str, user_uid: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/members/{user_uid}/``, as :meth:`Organizations.remove_member` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_REMOVE_MEMBER, (slug, user_uid), None, None)
+
+    def update_member_role(self, slug: str, user_uid: str, *, role: str) -> RawResponse[None]:
+        """``PATCH /organizations/{slug}/members/{user_uid}/role/``, as :meth:`Organizations.update_member_role`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_UPDATE_MEMBER_ROLE, (slug, user_uid), None, {"role": role})
+
+    def leave(self, slug: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/leave/``, as :meth:`Organizations.leave` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_LEAVE, (slug,), None, None)
+
+    def transfer_ownership(self, slug: str, *, new_owner_uid: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/transfer-ownership/``, as :meth:`Organizations.transfer_ownership` with
+        the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_TRANSFER_OWNERSHIP, (slug,), None, {"new_owner_uid": new_owner_uid})
+
+    def list_invitations(
+        self, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[Invitation]]:
+        """``GET /organizations/{slug}/invitations/``, as :meth:`Organizations.list_invitations` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_INVITATIONS, (slug,), {"limit": limit, "cursor": cursor}, None)
+
+    def create_invitation(self, slug: str, *, email: str, role: str | None = None) -> RawResponse[Invitation]:
+        """``POST /organizations/{slug}/invitations/``, as :meth:`Organizations.create_invitation` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_CREATE_INVITATION, (slug,), None, {"email": email, "role": role})
+
+    def resend_invitation(self, slug: str, invitation_uid: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/invitations/{invitation_uid}/resend/``, as
+        :meth:`Organizations.resend_invitation` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_RESEND_INVITATION, (slug, invitation_uid), None, None)
+
+    def cancel_invitation(self, slug: str, invitation_uid: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/invitations/{invitation_uid}/cancel/``, as
+        :meth:`Organizations.cancel_invitation` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_CANCEL_INVITATION, (slug, invitation_uid), None, None)
+
+    def list_teams(
+        self, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[Team]]:
+        """``GET /organizations/{slug}/teams/``, as :meth:`Organizations.list_teams` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_TEAMS, (slug,), {"limit": limit, "cursor": cursor}, None)
+
+    def create_team(
+        self, slug: str, *, name: str, description: str | None = None, color: str | None = None
+    ) -> RawResponse[Team]:
+        """``POST /organizations/{slug}/teams/``, as :meth:`Organizations.create_team` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE_TEAM, (slug,), None, {"name": name, "description": description, "color": color}
+        )
+
+    def get_team(self, slug: str, team_slug: str) -> RawResponse[Team]:
+        """``GET /organizations/{slug}/teams/{team_slug}/``, as :meth:`Organizations.get_team` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_TEAM, (slug, team_slug), None, None)
+
+    def update_team(
+        self,
+        slug: str,
+        team_slug: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        color: str | None = None,
+    ) -> RawResponse[Team]:
+        """``PATCH /organizations/{slug}/teams/{team_slug}/``, as :meth:`Organizations.update_team` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _UPDATE_TEAM, (slug, team_slug), None, {"name": name, "description": description, "color": color}
+        )
+
+    def delete_team(self, slug: str, team_slug: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/teams/{team_slug}/``, as :meth:`Organizations.delete_team` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE_TEAM, (slug, team_slug), None, None)
+
+    def list_team_members(
+        self, slug: str, team_slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[TeamMember]]:
+        """``GET /organizations/{slug}/teams/{team_slug}/members/``, as :meth:`Organizations.list_team_members`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(
+            _LIST_TEAM_MEMBERS, (slug, team_slug), {"limit": limit, "cursor": cursor}, None
+        )
+
+    def add_team_member(
+        self, slug: str, team_slug: str, *, user_uid: str, role: str | None = None
+    ) -> RawResponse[TeamMember]:
+        """``POST /organizations/{slug}/teams/{team_slug}/members/``, as :meth:`Organizations.add_team_member`
+        with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_ADD_TEAM_MEMBER, (slug, team_slug), None, {"user_uid": user_uid, "role": role})
+
+    def remove_team_member(self, slug: str, team_slug: str, user_uid: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/teams/{team_slug}/members/{user_uid}/``, as
+        :meth:`Organizations.remove_team_member` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_REMOVE_TEAM_MEMBER, (slug, team_slug, user_uid), None, None)
+
+    def update_team_member_role(self, slug: str, team_slug: str, user_uid: str, *, role: str) -> RawResponse[None]:
+        """``PATCH /organizations/{slug}/teams/{team_slug}/members/{user_uid}/role/``, as
+        :meth:`Organizations.update_team_member_role` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_UPDATE_TEAM_MEMBER_ROLE, (slug, team_slug, user_uid), None, {"role": role})
+
+
+class AsyncOrganizationsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.organizations``: the methods of :class:`AsyncOrganizations`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Organization]]:
+        """``GET /organizations/``, as :meth:`AsyncOrganizations.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(
+        self,
+        *,
+        name: str,
+        description: str | None = None,
+        logo: str | None = None,
+        website: str | None = None,
+        industry: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        visibility: str | None = None,
+    ) -> RawResponse[Organization]:
+        """``POST /organizations/``, as :meth:`AsyncOrganizations.create` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "logo": logo,
+                "website": website,
+                "industry": industry,
+                "email": email,
+                "phone": phone,
+                "visibility": visibility,
+            },
+        )
+
+    async def industry_choices(self) -> RawResponse[dict[str, Any]]:
+        """``GET /organizations/industry-choices/``, as :meth:`AsyncOrganizations.industry_choices` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_INDUSTRY_CHOICES, (), None, None)
+
+    async def get(self, slug: str) -> RawResponse[Organization]:
+        """``GET /organizations/{slug}/``, as :meth:`AsyncOrganizations.get` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(_GET, (slug,), None, None)
+
+    async def update(
+        self,
+        slug: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        logo: str | None = None,
+        website: str | None = None,
+        handle: str | None = None,
+        industry: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        visibility: str | None = None,
+    ) -> RawResponse[Organization]:
+        """``PATCH /organizations/{slug}/``, as :meth:`AsyncOrganizations.update` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (slug,),
+            None,
+            {
+                "name": name,
+                "description": description,
+                "logo": logo,
+                "website": website,
+                "handle": handle,
+                "industry": industry,
+                "email": email,
+                "phone": phone,
+                "visibility": visibility,
+            },
+        )
+
+    async def delete(self, slug: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/``, as :meth:`AsyncOrganizations.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (slug,), None, None)
+
+    async def list_members(
+        self,
+        slug: str,
+        *,
+        search: str | None = None,
+        role: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[AsyncCursorPage[OrganizationMember]]:
+        """``GET /organizations/{slug}/members/``, as :meth:`AsyncOrganizations.list_members` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST_MEMBERS, (slug,), {"search": search, "role": role, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def remove_member(self, slug: str, user_uid: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/members/{user_uid}/``, as :meth:`AsyncOrganizations.remove_member` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_REMOVE_MEMBER, (slug, user_uid), None, None)
+
+    async def update_member_role(self, slug: str, user_uid: str, *, role: str) -> RawResponse[None]:
+        """``PATCH /organizations/{slug}/members/{user_uid}/role/``, as
+        :meth:`AsyncOrganizations.update_member_role` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_UPDATE_MEMBER_ROLE, (slug, user_uid), None, {"role": role})
+
+    async def leave(self, slug: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/leave/``, as :meth:`AsyncOrganizations.leave` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_LEAVE, (slug,), None, None)
+
+    async def transfer_ownership(self, slug: str, *, new_owner_uid: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/transfer-ownership/``, as :meth:`AsyncOrganizations.transfer_ownership`
+        with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_TRANSFER_OWNERSHIP, (slug,), None, {"new_owner_uid": new_owner_uid})
+
+    async def list_invitations(
+        self, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Invitation]]:
+        """``GET /organizations/{slug}/invitations/``, as :meth:`AsyncOrganizations.list_invitations` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST_INVITATIONS, (slug,), {"limit": limit, "cursor": cursor}, None)
+
+    async def create_invitation(self, slug: str, *, email: str, role: str | None = None) -> RawResponse[Invitation]:
+        """``POST /organizations/{slug}/invitations/``, as :meth:`AsyncOrganizations.create_invitation` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_CREATE_INVITATION, (slug,), None, {"email": email, "role": role})
+
+    async def resend_invitation(self, slug: str, invitation_uid: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/invitations/{invitation_uid}/resend/``, as
+        :meth:`AsyncOrganizations.resend_invitation` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_RESEND_INVITATION, (slug, invitation_uid), None, None)
+
+    async def cancel_invitation(self, slug: str, invitation_uid: str) -> RawResponse[None]:
+        """``POST /organizations/{slug}/invitations/{invitation_uid}/cancel/``, as
+        :meth:`AsyncOrganizations.cancel_invitation` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_CANCEL_INVITATION, (slug, invitation_uid), None, None)
+
+    async def list_teams(
+        self, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Team]]:
+        """``GET /organizations/{slug}/teams/``, as :meth:`AsyncOrganizations.list_teams` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST_TEAMS, (slug,), {"limit": limit, "cursor": cursor}, None)
+
+    async def create_team(
+        self, slug: str, *, name: str, description: str | None = None, color: str | None = None
+    ) -> RawResponse[Team]:
+        """``POST /organizations/{slug}/teams/``, as :meth:`AsyncOrganizations.create_team` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CREATE_TEAM, (slug,), None, {"name": name, "description": description, "color": color}
+        )
+
+    async def get_team(self, slug: str, team_slug: str) -> RawResponse[Team]:
+        """``GET /organizations/{slug}/teams/{team_slug}/``, as :meth:`AsyncOrganizations.get_team` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_TEAM, (slug, team_slug), None, None)
+
+    async def update_team(
+        self,
+        slug: str,
+        team_slug: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        color: str | None = None,
+    ) -> RawResponse[Team]:
+        """``PATCH /organizations/{slug}/teams/{team_slug}/``, as :meth:`AsyncOrganizations.update_team` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE_TEAM, (slug, team_slug), None, {"name": name, "description": description, "color": color}
+        )
+
+    async def delete_team(self, slug: str, team_slug: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/teams/{team_slug}/``, as :meth:`AsyncOrganizations.delete_team` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE_TEAM, (slug, team_slug), None, None)
+
+    async def list_team_members(
+        self, slug: str, team_slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[TeamMember]]:
+        """``GET /organizations/{slug}/teams/{team_slug}/members/``, as
+        :meth:`AsyncOrganizations.list_team_members` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST_TEAM_MEMBERS, (slug, team_slug), {"limit": limit, "cursor": cursor}, None
+        )
+
+    async def add_team_member(
+        self, slug: str, team_slug: str, *, user_uid: str, role: str | None = None
+    ) -> RawResponse[TeamMember]:
+        """``POST /organizations/{slug}/teams/{team_slug}/members/``, as
+        :meth:`AsyncOrganizations.add_team_member` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _ADD_TEAM_MEMBER, (slug, team_slug), None, {"user_uid": user_uid, "role": role}
+        )
+
+    async def remove_team_member(self, slug: str, team_slug: str, user_uid: str) -> RawResponse[None]:
+        """``DELETE /organizations/{slug}/teams/{team_slug}/members/{user_uid}/``, as
+        :meth:`AsyncOrganizations.remove_team_member` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_REMOVE_TEAM_MEMBER, (slug, team_slug, user_uid), None, None)
+
+    async def update_team_member_role(
+        self, slug: str, team_slug: str, user_uid: str, *, role: str
+    ) -> RawResponse[None]:
+        """``PATCH /organizations/{slug}/teams/{team_slug}/members/{user_uid}/role/``, as
+        :meth:`AsyncOrganizations.update_team_member_role` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _UPDATE_TEAM_MEMBER_ROLE, (slug, team_slug, user_uid), None, {"role": role}
+        )

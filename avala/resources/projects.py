@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.project import Project
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("projects.list", "GET", "/users/me/projects/", Project.from_dict)
 _GET = Operation("projects.get", "GET", "/users/me/projects/{}/", Project.from_dict)
@@ -105,3 +102,35 @@ class AsyncProjects(AsyncResource):
             await client.projects.get("770a9600-a40d-63f6-c938-668877660000")
         """
         return await self._transport.call(_GET, (uid,), None, None)
+
+
+class ProjectsWithRawResponse(SyncResource):
+    """``client.with_raw_response.projects``: the methods of :class:`Projects`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[Project]]:
+        """``GET /users/me/projects/``, as :meth:`Projects.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def get(self, uid: str) -> RawResponse[Project]:
+        """``GET /users/me/projects/{uid}/``, as :meth:`Projects.get` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+
+class AsyncProjectsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.projects``: the methods of :class:`AsyncProjects`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Project]]:
+        """``GET /users/me/projects/``, as :meth:`AsyncProjects.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def get(self, uid: str) -> RawResponse[Project]:
+        """``GET /users/me/projects/{uid}/``, as :meth:`AsyncProjects.get` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)

@@ -7,15 +7,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
 
 from .._operation import Operation, PageOperation, ignore, list_of
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.quality_target import QualityTarget
 from ..types.quality_target_evaluation import QualityTargetEvaluation
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("quality_targets.list", "GET", "/projects/{}/quality-targets/", QualityTarget.from_dict)
 _CREATE = Operation(
@@ -428,3 +426,183 @@ class AsyncQualityTargets(AsyncResource):
             )
         """
         return await self._transport.call(_DELETE, (project_uid, uid), None, None)
+
+
+class QualityTargetsWithRawResponse(SyncResource):
+    """``client.with_raw_response.quality_targets``: the methods of :class:`QualityTargets`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self, project_uid: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[QualityTarget]]:
+        """``GET /projects/{project_uid}/quality-targets/``, as :meth:`QualityTargets.list` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST, (project_uid,), {"limit": limit, "cursor": cursor}, None)
+
+    def create(
+        self,
+        project_uid: str,
+        *,
+        name: str,
+        metric: str,
+        threshold: float,
+        operator: str | None = None,
+        severity: str | None = None,
+        is_active: bool | None = None,
+        notify_webhook: bool | None = None,
+        notify_emails: builtins.list[str] | None = None,
+    ) -> RawResponse[QualityTarget]:
+        """``POST /projects/{project_uid}/quality-targets/``, as :meth:`QualityTargets.create` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (project_uid,),
+            None,
+            {
+                "name": name,
+                "metric": metric,
+                "threshold": threshold,
+                "operator": operator,
+                "severity": severity,
+                "is_active": is_active,
+                "notify_webhook": notify_webhook,
+                "notify_emails": notify_emails,
+            },
+        )
+
+    def evaluate(self, project_uid: str) -> RawResponse[builtins.list[QualityTargetEvaluation]]:
+        """``POST /projects/{project_uid}/quality-targets/evaluate/``, as :meth:`QualityTargets.evaluate` with
+        the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_EVALUATE, (project_uid,), None, None)
+
+    def get(self, project_uid: str, uid: str) -> RawResponse[QualityTarget]:
+        """``GET /projects/{project_uid}/quality-targets/{uid}/``, as :meth:`QualityTargets.get` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (project_uid, uid), None, None)
+
+    def update(
+        self,
+        project_uid: str,
+        uid: str,
+        *,
+        name: str | None = None,
+        metric: str | None = None,
+        threshold: float | None = None,
+        operator: str | None = None,
+        severity: str | None = None,
+        is_active: bool | None = None,
+        notify_webhook: bool | None = None,
+        notify_emails: builtins.list[str] | None = None,
+    ) -> RawResponse[QualityTarget]:
+        """``PATCH /projects/{project_uid}/quality-targets/{uid}/``, as :meth:`QualityTargets.update` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _UPDATE,
+            (project_uid, uid),
+            None,
+            {
+                "name": name,
+                "metric": metric,
+                "threshold": threshold,
+                "operator": operator,
+                "severity": severity,
+                "is_active": is_active,
+                "notify_webhook": notify_webhook,
+                "notify_emails": notify_emails,
+            },
+        )
+
+    def delete(self, project_uid: str, uid: str) -> RawResponse[None]:
+        """``DELETE /projects/{project_uid}/quality-targets/{uid}/``, as :meth:`QualityTargets.delete` with the
+        same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (project_uid, uid), None, None)
+
+
+class AsyncQualityTargetsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.quality_targets``: the methods of :class:`AsyncQualityTargets`, each returning
+    a :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, project_uid: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[QualityTarget]]:
+        """``GET /projects/{project_uid}/quality-targets/``, as :meth:`AsyncQualityTargets.list` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST, (project_uid,), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(
+        self,
+        project_uid: str,
+        *,
+        name: str,
+        metric: str,
+        threshold: float,
+        operator: str | None = None,
+        severity: str | None = None,
+        is_active: bool | None = None,
+        notify_webhook: bool | None = None,
+        notify_emails: builtins.list[str] | None = None,
+    ) -> RawResponse[QualityTarget]:
+        """``POST /projects/{project_uid}/quality-targets/``, as :meth:`AsyncQualityTargets.create` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (project_uid,),
+            None,
+            {
+                "name": name,
+                "metric": metric,
+                "threshold": threshold,
+                "operator": operator,
+                "severity": severity,
+                "is_active": is_active,
+                "notify_webhook": notify_webhook,
+                "notify_emails": notify_emails,
+            },
+        )
+
+    async def evaluate(self, project_uid: str) -> RawResponse[builtins.list[QualityTargetEvaluation]]:
+        """``POST /projects/{project_uid}/quality-targets/evaluate/``, as :meth:`AsyncQualityTargets.evaluate`
+        with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_EVALUATE, (project_uid,), None, None)
+
+    async def get(self, project_uid: str, uid: str) -> RawResponse[QualityTarget]:
+        """``GET /projects/{project_uid}/quality-targets/{uid}/``, as :meth:`AsyncQualityTargets.get` with the
+        same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (project_uid, uid), None, None)
+
+    async def update(
+        self,
+        project_uid: str,
+        uid: str,
+        *,
+        name: str | None = None,
+        metric: str | None = None,
+        threshold: float | None = None,
+        operator: str | None = None,
+        severity: str | None = None,
+        is_active: bool | None = None,
+        notify_webhook: bool | None = None,
+        notify_emails: builtins.list[str] | None = None,
+    ) -> RawResponse[QualityTarget]:
+        """``PATCH /projects/{project_uid}/quality-targets/{uid}/``, as :meth:`AsyncQualityTargets.update` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _UPDATE,
+            (project_uid, uid),
+            None,
+            {
+                "name": name,
+                "metric": metric,
+                "threshold": threshold,
+                "operator": operator,
+                "severity": severity,
+                "is_active": is_active,
+                "notify_webhook": notify_webhook,
+                "notify_emails": notify_emails,
+            },
+        )
+
+    async def delete(self, project_uid: str, uid: str) -> RawResponse[None]:
+        """``DELETE /projects/{project_uid}/quality-targets/{uid}/``, as :meth:`AsyncQualityTargets.delete` with
+        the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (project_uid, uid), None, None)

@@ -6,14 +6,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation
 from .._resource import AsyncResource, SyncResource
 from ..types.signup_response import SignupResponse
-
-if TYPE_CHECKING:
-    pass
 
 _CREATE = Operation("signup.create", "POST", "/signup/", SignupResponse.from_dict, body="required", auth=False)
 

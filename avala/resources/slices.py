@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.slice import Slice
 from ..types.slice_item import SliceItem
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _CREATE = Operation("slices.create", "POST", "/slices/", Slice.from_dict, body="required")
 _LIST = PageOperation("slices.list", "GET", "/slices/{}/list/", Slice.from_dict)
@@ -284,3 +283,108 @@ class AsyncSlices(AsyncResource):
             await client.slices.get_item("acme-ai", "validation-set", "1c6f2a9e-4b7d-4f3a-9e2c-8d5b7a1f0e34")
         """
         return await self._transport.call(_GET_ITEM, (owner, slug, item_uid), None, None)
+
+
+class SlicesWithRawResponse(SyncResource):
+    """``client.with_raw_response.slices``: the methods of :class:`Slices`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def create(
+        self,
+        *,
+        name: str,
+        visibility: str,
+        sub_slices: builtins.list[dict[str, Any]],
+        organization: str | None = None,
+        random_selection_count: int | None = None,
+    ) -> RawResponse[Slice]:
+        """``POST /slices/``, as :meth:`Slices.create` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "visibility": visibility,
+                "sub_slices": sub_slices,
+                "organization": organization,
+                "random_selection_count": random_selection_count,
+            },
+        )
+
+    def list(
+        self, owner: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[Slice]]:
+        """``GET /slices/{owner}/list/``, as :meth:`Slices.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_page_raw(_LIST, (owner,), {"limit": limit, "cursor": cursor}, None)
+
+    def get(self, owner: str, slug: str) -> RawResponse[Slice]:
+        """``GET /slices/{owner}/{slug}/``, as :meth:`Slices.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(_GET, (owner, slug), None, None)
+
+    def list_items(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[SliceItem]]:
+        """``GET /slices/{owner}/{slug}/items/list/``, as :meth:`Slices.list_items` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST_ITEMS, (owner, slug), {"limit": limit, "cursor": cursor}, None)
+
+    def get_item(self, owner: str, slug: str, item_uid: str) -> RawResponse[SliceItem]:
+        """``GET /slices/{owner}/{slug}/items/{item_uid}/``, as :meth:`Slices.get_item` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET_ITEM, (owner, slug, item_uid), None, None)
+
+
+class AsyncSlicesWithRawResponse(AsyncResource):
+    """``client.with_raw_response.slices``: the methods of :class:`AsyncSlices`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def create(
+        self,
+        *,
+        name: str,
+        visibility: str,
+        sub_slices: builtins.list[dict[str, Any]],
+        organization: str | None = None,
+        random_selection_count: int | None = None,
+    ) -> RawResponse[Slice]:
+        """``POST /slices/``, as :meth:`AsyncSlices.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            None,
+            {
+                "name": name,
+                "visibility": visibility,
+                "sub_slices": sub_slices,
+                "organization": organization,
+                "random_selection_count": random_selection_count,
+            },
+        )
+
+    async def list(
+        self, owner: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Slice]]:
+        """``GET /slices/{owner}/list/``, as :meth:`AsyncSlices.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_page_raw(_LIST, (owner,), {"limit": limit, "cursor": cursor}, None)
+
+    async def get(self, owner: str, slug: str) -> RawResponse[Slice]:
+        """``GET /slices/{owner}/{slug}/``, as :meth:`AsyncSlices.get` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(_GET, (owner, slug), None, None)
+
+    async def list_items(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[SliceItem]]:
+        """``GET /slices/{owner}/{slug}/items/list/``, as :meth:`AsyncSlices.list_items` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST_ITEMS, (owner, slug), {"limit": limit, "cursor": cursor}, None)
+
+    async def get_item(self, owner: str, slug: str, item_uid: str) -> RawResponse[SliceItem]:
+        """``GET /slices/{owner}/{slug}/items/{item_uid}/``, as :meth:`AsyncSlices.get_item` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET_ITEM, (owner, slug, item_uid), None, None)

@@ -6,15 +6,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, raw_object
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.storage_config import StorageConfig
 from ..types.storage_config_setup_info import StorageConfigSetupInfo
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("storage_configs.list", "GET", "/storage-configs/", StorageConfig.from_dict)
 _CREATE = Operation("storage_configs.create", "POST", "/storage-configs/", StorageConfig.from_dict, body="required")
@@ -410,3 +409,153 @@ class AsyncStorageConfigs(AsyncResource):
             await client.storage_configs.test("4a8b2c6d-0e1f-4a3b-9c5d-7e8f9a0b1c2d")
         """
         return await self._transport.call(_TEST, (uid,), None, None)
+
+
+class StorageConfigsWithRawResponse(SyncResource):
+    """``client.with_raw_response.storage_configs``: the methods of :class:`StorageConfigs`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self, *, organization: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[CursorPage[StorageConfig]]:
+        """``GET /storage-configs/``, as :meth:`StorageConfigs.list` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_page_raw(
+            _LIST, (), {"organization": organization, "limit": limit, "cursor": cursor}, None
+        )
+
+    def create(
+        self,
+        *,
+        organization: str | None = None,
+        name: str,
+        provider: str,
+        s3_bucket_name: str | None = None,
+        s3_bucket_region: str | None = None,
+        s3_bucket_prefix: str | None = None,
+        s3_access_key_id: str | None = None,
+        s3_secret_access_key: str | None = None,
+        s3_is_accelerated: bool | None = None,
+        s3_auth_method: str | None = None,
+        s3_role_arn: str | None = None,
+        gc_storage_bucket_name: str | None = None,
+        gc_storage_prefix: str | None = None,
+        gc_storage_auth_json_content: str | None = None,
+    ) -> RawResponse[StorageConfig]:
+        """``POST /storage-configs/``, as :meth:`StorageConfigs.create` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(
+            _CREATE,
+            (),
+            {"organization": organization},
+            {
+                "name": name,
+                "provider": provider,
+                "s3_bucket_name": s3_bucket_name,
+                "s3_bucket_region": s3_bucket_region,
+                "s3_bucket_prefix": s3_bucket_prefix,
+                "s3_access_key_id": s3_access_key_id,
+                "s3_secret_access_key": s3_secret_access_key,
+                "s3_is_accelerated": s3_is_accelerated,
+                "s3_auth_method": s3_auth_method,
+                "s3_role_arn": s3_role_arn,
+                "gc_storage_bucket_name": gc_storage_bucket_name,
+                "gc_storage_prefix": gc_storage_prefix,
+                "gc_storage_auth_json_content": gc_storage_auth_json_content,
+            },
+        )
+
+    def setup_info(self, *, organization: str | None = None) -> RawResponse[StorageConfigSetupInfo]:
+        """``GET /storage-configs/setup-info/``, as :meth:`StorageConfigs.setup_info` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_SETUP_INFO, (), {"organization": organization}, None)
+
+    def get(self, uid: str, *, organization: str | None = None) -> RawResponse[StorageConfig]:
+        """``GET /storage-configs/{uid}/``, as :meth:`StorageConfigs.get` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_raw(_GET, (uid,), {"organization": organization}, None)
+
+    def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /storage-configs/{uid}/``, as :meth:`StorageConfigs.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /storage-configs/{uid}/test/``, as :meth:`StorageConfigs.test` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_TEST, (uid,), None, None)
+
+
+class AsyncStorageConfigsWithRawResponse(AsyncResource):
+    """``client.with_raw_response.storage_configs``: the methods of :class:`AsyncStorageConfigs`, each returning
+    a :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, organization: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[StorageConfig]]:
+        """``GET /storage-configs/``, as :meth:`AsyncStorageConfigs.list` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST, (), {"organization": organization, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def create(
+        self,
+        *,
+        organization: str | None = None,
+        name: str,
+        provider: str,
+        s3_bucket_name: str | None = None,
+        s3_bucket_region: str | None = None,
+        s3_bucket_prefix: str | None = None,
+        s3_access_key_id: str | None = None,
+        s3_secret_access_key: str | None = None,
+        s3_is_accelerated: bool | None = None,
+        s3_auth_method: str | None = None,
+        s3_role_arn: str | None = None,
+        gc_storage_bucket_name: str | None = None,
+        gc_storage_prefix: str | None = None,
+        gc_storage_auth_json_content: str | None = None,
+    ) -> RawResponse[StorageConfig]:
+        """``POST /storage-configs/``, as :meth:`AsyncStorageConfigs.create` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(
+            _CREATE,
+            (),
+            {"organization": organization},
+            {
+                "name": name,
+                "provider": provider,
+                "s3_bucket_name": s3_bucket_name,
+                "s3_bucket_region": s3_bucket_region,
+                "s3_bucket_prefix": s3_bucket_prefix,
+                "s3_access_key_id": s3_access_key_id,
+                "s3_secret_access_key": s3_secret_access_key,
+                "s3_is_accelerated": s3_is_accelerated,
+                "s3_auth_method": s3_auth_method,
+                "s3_role_arn": s3_role_arn,
+                "gc_storage_bucket_name": gc_storage_bucket_name,
+                "gc_storage_prefix": gc_storage_prefix,
+                "gc_storage_auth_json_content": gc_storage_auth_json_content,
+            },
+        )
+
+    async def setup_info(self, *, organization: str | None = None) -> RawResponse[StorageConfigSetupInfo]:
+        """``GET /storage-configs/setup-info/``, as :meth:`AsyncStorageConfigs.setup_info` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_SETUP_INFO, (), {"organization": organization}, None)
+
+    async def get(self, uid: str, *, organization: str | None = None) -> RawResponse[StorageConfig]:
+        """``GET /storage-configs/{uid}/``, as :meth:`AsyncStorageConfigs.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (uid,), {"organization": organization}, None)
+
+    async def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /storage-configs/{uid}/``, as :meth:`AsyncStorageConfigs.delete` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    async def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /storage-configs/{uid}/test/``, as :meth:`AsyncStorageConfigs.test` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_TEST, (uid,), None, None)

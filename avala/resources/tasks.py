@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.task import Task
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("tasks.list", "GET", "/tasks/", Task.from_dict)
 _GET = Operation("tasks.get", "GET", "/tasks/{}/", Task.from_dict)
@@ -115,3 +112,48 @@ class AsyncTasks(AsyncResource):
             await client.tasks.get("990c1800-b62f-85a8-e150-880099880000")
         """
         return await self._transport.call(_GET, (uid,), None, None)
+
+
+class TasksWithRawResponse(SyncResource):
+    """``client.with_raw_response.tasks``: the methods of :class:`Tasks`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[CursorPage[Task]]:
+        """``GET /tasks/``, as :meth:`Tasks.list` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(
+            _LIST, (), {"project": project, "status": status, "limit": limit, "cursor": cursor}, None
+        )
+
+    def get(self, uid: str) -> RawResponse[Task]:
+        """``GET /tasks/{uid}/``, as :meth:`Tasks.get` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+
+class AsyncTasksWithRawResponse(AsyncResource):
+    """``client.with_raw_response.tasks``: the methods of :class:`AsyncTasks`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self,
+        *,
+        project: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> RawResponse[AsyncCursorPage[Task]]:
+        """``GET /tasks/``, as :meth:`AsyncTasks.list` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(
+            _LIST, (), {"project": project, "status": status, "limit": limit, "cursor": cursor}, None
+        )
+
+    async def get(self, uid: str) -> RawResponse[Task]:
+        """``GET /tasks/{uid}/``, as :meth:`AsyncTasks.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)

@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._operation import Operation, PageOperation
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.webhook_delivery import WebhookDelivery
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("webhook_deliveries.list", "GET", "/webhook-deliveries/", WebhookDelivery.from_dict)
 _GET = Operation("webhook_deliveries.get", "GET", "/webhook-deliveries/{}/", WebhookDelivery.from_dict)
@@ -93,3 +90,35 @@ class AsyncWebhookDeliveries(AsyncResource):
             await client.webhook_deliveries.get("28e4dae3-9b5c-4d7e-8f2a-3b4c5d6e7f80")
         """
         return await self._transport.call(_GET, (uid,), None, None)
+
+
+class WebhookDeliveriesWithRawResponse(SyncResource):
+    """``client.with_raw_response.webhook_deliveries``: the methods of :class:`WebhookDeliveries`, each returning
+    a :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[WebhookDelivery]]:
+        """``GET /webhook-deliveries/``, as :meth:`WebhookDeliveries.list` with the same arguments; ``parse()``
+        gives its result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def get(self, uid: str) -> RawResponse[WebhookDelivery]:
+        """``GET /webhook-deliveries/{uid}/``, as :meth:`WebhookDeliveries.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+
+class AsyncWebhookDeliveriesWithRawResponse(AsyncResource):
+    """``client.with_raw_response.webhook_deliveries``: the methods of :class:`AsyncWebhookDeliveries`, each
+    returning a :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[WebhookDelivery]]:
+        """``GET /webhook-deliveries/``, as :meth:`AsyncWebhookDeliveries.list` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def get(self, uid: str) -> RawResponse[WebhookDelivery]:
+        """``GET /webhook-deliveries/{uid}/``, as :meth:`AsyncWebhookDeliveries.get` with the same arguments;
+        ``parse()`` gives its result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)

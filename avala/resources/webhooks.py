@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._operation import Operation, PageOperation, ignore, raw_object
+from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
+from .._transport import RawResponse
 from ..types.webhook import Webhook
-
-if TYPE_CHECKING:
-    from .._pagination import AsyncCursorPage, CursorPage
 
 _LIST = PageOperation("webhooks.list", "GET", "/webhooks/", Webhook.from_dict)
 _CREATE = Operation("webhooks.create", "POST", "/webhooks/", Webhook.from_dict, body="required")
@@ -276,3 +275,99 @@ class AsyncWebhooks(AsyncResource):
             await client.webhooks.test("17d3c9e2-8a4b-4c6d-9e1f-2a3b4c5d6e7f")
         """
         return await self._transport.call(_TEST, (uid,), None, None)
+
+
+class WebhooksWithRawResponse(SyncResource):
+    """``client.with_raw_response.webhooks``: the methods of :class:`Webhooks`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[Webhook]]:
+        """``GET /webhooks/``, as :meth:`Webhooks.list` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    def create(
+        self, *, target_url: str, events: builtins.list[str], is_active: bool | None = None, secret: str | None = None
+    ) -> RawResponse[Webhook]:
+        """``POST /webhooks/``, as :meth:`Webhooks.create` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE, (), None, {"target_url": target_url, "events": events, "is_active": is_active, "secret": secret}
+        )
+
+    def get(self, uid: str) -> RawResponse[Webhook]:
+        """``GET /webhooks/{uid}/``, as :meth:`Webhooks.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(_GET, (uid,), None, None)
+
+    def update(
+        self,
+        uid: str,
+        *,
+        target_url: str | None = None,
+        events: builtins.list[str] | None = None,
+        is_active: bool | None = None,
+    ) -> RawResponse[Webhook]:
+        """``PATCH /webhooks/{uid}/``, as :meth:`Webhooks.update` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(
+            _UPDATE, (uid,), None, {"target_url": target_url, "events": events, "is_active": is_active}
+        )
+
+    def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /webhooks/{uid}/``, as :meth:`Webhooks.delete` with the same arguments; ``parse()`` gives its
+        result."""
+        return self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /webhooks/{uid}/test/``, as :meth:`Webhooks.test` with the same arguments; ``parse()`` gives
+        its result."""
+        return self._transport.call_raw(_TEST, (uid,), None, None)
+
+
+class AsyncWebhooksWithRawResponse(AsyncResource):
+    """``client.with_raw_response.webhooks``: the methods of :class:`AsyncWebhooks`, each returning a
+    :class:`~avala.RawResponse` of its result."""
+
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> RawResponse[AsyncCursorPage[Webhook]]:
+        """``GET /webhooks/``, as :meth:`AsyncWebhooks.list` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+
+    async def create(
+        self, *, target_url: str, events: builtins.list[str], is_active: bool | None = None, secret: str | None = None
+    ) -> RawResponse[Webhook]:
+        """``POST /webhooks/``, as :meth:`AsyncWebhooks.create` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _CREATE, (), None, {"target_url": target_url, "events": events, "is_active": is_active, "secret": secret}
+        )
+
+    async def get(self, uid: str) -> RawResponse[Webhook]:
+        """``GET /webhooks/{uid}/``, as :meth:`AsyncWebhooks.get` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(_GET, (uid,), None, None)
+
+    async def update(
+        self,
+        uid: str,
+        *,
+        target_url: str | None = None,
+        events: builtins.list[str] | None = None,
+        is_active: bool | None = None,
+    ) -> RawResponse[Webhook]:
+        """``PATCH /webhooks/{uid}/``, as :meth:`AsyncWebhooks.update` with the same arguments; ``parse()`` gives
+        its result."""
+        return await self._transport.call_raw(
+            _UPDATE, (uid,), None, {"target_url": target_url, "events": events, "is_active": is_active}
+        )
+
+    async def delete(self, uid: str) -> RawResponse[None]:
+        """``DELETE /webhooks/{uid}/``, as :meth:`AsyncWebhooks.delete` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(_DELETE, (uid,), None, None)
+
+    async def test(self, uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /webhooks/{uid}/test/``, as :meth:`AsyncWebhooks.test` with the same arguments; ``parse()``
+        gives its result."""
+        return await self._transport.call_raw(_TEST, (uid,), None, None)

@@ -8,7 +8,7 @@ from typing import Any
 
 from attrs import define, field
 
-from .._model import dump, extra_properties
+from .._model import dump, dump_json, extra_properties
 
 _FIELDS = frozenset({"status", "message"})
 _COUNT = len(_FIELDS)
@@ -48,3 +48,12 @@ class ConsensusComputeResult:
     def to_dict(self) -> dict[str, Any]:
         """This model as a JSON-ready dict (date-times as ISO 8601 strings), unknown fields included."""
         return dump(self, _WIRE_NAMES)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text, as the API sends it: compact (or indented by ``indent``), date-times in ISO 8601,
+        unknown fields included.
+
+        Raises:
+            ValueError: a float field holds NaN or an infinity, which JSON cannot represent.
+        """
+        return dump_json(self, _WIRE_NAMES, indent)

@@ -9,7 +9,7 @@ from typing import Any
 
 from attrs import define, field
 
-from .._model import dump, extra_properties, parse_datetime, secret_repr
+from .._model import dump, dump_json, extra_properties, parse_datetime, secret_repr
 
 _FIELDS = frozenset({"grant_uid", "part_number", "offset", "size_bytes", "url", "headers", "expires_at"})
 _COUNT = len(_FIELDS)
@@ -83,3 +83,12 @@ class ManagedPartGrant:
     def to_dict(self) -> dict[str, Any]:
         """This model as a JSON-ready dict (date-times as ISO 8601 strings), unknown fields included."""
         return dump(self, _WIRE_NAMES)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text, as the API sends it: compact (or indented by ``indent``), date-times in ISO 8601,
+        unknown fields included, secret fields too (only ``repr`` hides them).
+
+        Raises:
+            ValueError: a float field holds NaN or an infinity, which JSON cannot represent.
+        """
+        return dump_json(self, _WIRE_NAMES, indent)
