@@ -882,14 +882,18 @@ class FleetUploadsWithRawResponse(SyncResource):
     """``client.with_raw_response.fleet.uploads``: the methods of :class:`FleetUploads`, each returning a
     :class:`~avala.RawResponse` of its result."""
 
-    def init_upload(self, recording_uid: str, *, storage_config_uid: str | None = None) -> RawResponse[UploadSession]:
+    def init_upload(
+        self, recording_uid: str, files: builtins.list[UploadFileSpec], *, storage_config_uid: str | None = None
+    ) -> RawResponse[UploadSession]:
         """``POST /fleet/recordings/{recording_uid}/upload/init/``, as :meth:`FleetUploads.init_upload` with the
         same arguments; ``parse()`` gives its result."""
         return self._transport.call_raw(
             _INIT_UPLOAD, (recording_uid,), None, {"files": files, "storage_config_uid": storage_config_uid}
         )
 
-    def get_upload_urls(self, recording_uid: str, *, ttl_seconds: int = 3600) -> RawResponse[UploadUrlsResponse]:
+    def get_upload_urls(
+        self, recording_uid: str, session_uid: str, file_paths: builtins.list[str], *, ttl_seconds: int = 3600
+    ) -> RawResponse[UploadUrlsResponse]:
         """``POST /fleet/recordings/{recording_uid}/upload/urls/``, as :meth:`FleetUploads.get_upload_urls` with
         the same arguments; ``parse()`` gives its result."""
         return self._transport.call_raw(
@@ -899,14 +903,16 @@ class FleetUploadsWithRawResponse(SyncResource):
             {"session_uid": session_uid, "file_paths": file_paths, "ttl_seconds": ttl_seconds},
         )
 
-    def confirm_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+    def confirm_upload(
+        self, recording_uid: str, session_uid: str, files: builtins.list[UploadConfirmFile]
+    ) -> RawResponse[dict[str, Any]]:
         """``POST /fleet/recordings/{recording_uid}/upload/confirm/``, as :meth:`FleetUploads.confirm_upload`
         with the same arguments; ``parse()`` gives its result."""
         return self._transport.call_raw(
             _CONFIRM_UPLOAD, (recording_uid,), None, {"session_uid": session_uid, "files": files}
         )
 
-    def finalize_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+    def finalize_upload(self, recording_uid: str, session_uid: str) -> RawResponse[dict[str, Any]]:
         """``POST /fleet/recordings/{recording_uid}/upload/finalize/``, as :meth:`FleetUploads.finalize_upload`
         with the same arguments; ``parse()`` gives its result."""
         return self._transport.call_raw(_FINALIZE_UPLOAD, (recording_uid,), None, {"session_uid": session_uid})
@@ -1028,7 +1034,7 @@ class AsyncFleetUploadsWithRawResponse(AsyncResource):
     :class:`~avala.RawResponse` of its result."""
 
     async def init_upload(
-        self, recording_uid: str, *, storage_config_uid: str | None = None
+        self, recording_uid: str, files: builtins.list[UploadFileSpec], *, storage_config_uid: str | None = None
     ) -> RawResponse[UploadSession]:
         """``POST /fleet/recordings/{recording_uid}/upload/init/``, as :meth:`AsyncFleetUploads.init_upload` with
         the same arguments; ``parse()`` gives its result."""
@@ -1036,7 +1042,9 @@ class AsyncFleetUploadsWithRawResponse(AsyncResource):
             _INIT_UPLOAD, (recording_uid,), None, {"files": files, "storage_config_uid": storage_config_uid}
         )
 
-    async def get_upload_urls(self, recording_uid: str, *, ttl_seconds: int = 3600) -> RawResponse[UploadUrlsResponse]:
+    async def get_upload_urls(
+        self, recording_uid: str, session_uid: str, file_paths: builtins.list[str], *, ttl_seconds: int = 3600
+    ) -> RawResponse[UploadUrlsResponse]:
         """``POST /fleet/recordings/{recording_uid}/upload/urls/``, as :meth:`AsyncFleetUploads.get_upload_urls`
         with the same arguments; ``parse()`` gives its result."""
         return await self._transport.call_raw(
@@ -1046,14 +1054,16 @@ class AsyncFleetUploadsWithRawResponse(AsyncResource):
             {"session_uid": session_uid, "file_paths": file_paths, "ttl_seconds": ttl_seconds},
         )
 
-    async def confirm_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+    async def confirm_upload(
+        self, recording_uid: str, session_uid: str, files: builtins.list[UploadConfirmFile]
+    ) -> RawResponse[dict[str, Any]]:
         """``POST /fleet/recordings/{recording_uid}/upload/confirm/``, as
         :meth:`AsyncFleetUploads.confirm_upload` with the same arguments; ``parse()`` gives its result."""
         return await self._transport.call_raw(
             _CONFIRM_UPLOAD, (recording_uid,), None, {"session_uid": session_uid, "files": files}
         )
 
-    async def finalize_upload(self, recording_uid: str) -> RawResponse[dict[str, Any]]:
+    async def finalize_upload(self, recording_uid: str, session_uid: str) -> RawResponse[dict[str, Any]]:
         """``POST /fleet/recordings/{recording_uid}/upload/finalize/``, as
         :meth:`AsyncFleetUploads.finalize_upload` with the same arguments; ``parse()`` gives its result."""
         return await self._transport.call_raw(_FINALIZE_UPLOAD, (recording_uid,), None, {"session_uid": session_uid})

@@ -74,8 +74,11 @@ async def test_the_sdk_has_no_method_the_spec_lacks(
 ) -> None:
     client = make_client(mock_server, mode, http)
     expected = {op.sdk_name for op in spec.operations if op.client_attribute}
-    expected |= {f"{op.tag}.wait" for op in spec.operations if op.wait}
-    assert set(resource_methods(client)) == expected
+    waits = {f"{op.tag}.wait" for op in spec.operations if op.wait}
+    methods = set(resource_methods(client))
+    raw = {m.removeprefix("with_raw_response.") for m in methods if m.startswith("with_raw_response.")}
+    assert methods - {f"with_raw_response.{m}" for m in raw} == expected | waits
+    assert raw == expected  # with_raw_response: every operation, no wait()
     for op in spec.operations:
         if not op.client_attribute:
             assert callable(sdk_function(client, op, mode)), f"{op}: no module function avala.{op.tag}"
