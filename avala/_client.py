@@ -18,10 +18,12 @@ import httpx
 
 from ._client_resources import AsyncClientWithRawResponse, AsyncResources, ClientWithRawResponse, Resources
 from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ClientConfig,
     resolve_config,
+    resolve_headers,
     resolve_max_retries,
     resolve_timeout,
 )
@@ -78,10 +80,12 @@ class _ClientBase:
         ``x-ratelimit-*`` header names); values are None before the first response or when absent."""
         return self._transport.rate_limit.info()
 
-    def _configure(self, api_key: str | None, base_url: str | None, timeout: Any, max_retries: int, http: Any) -> None:
+    def _configure(
+        self, api_key: str | None, base_url: str | None, timeout: Any, max_retries: int, http: Any, max_bytes: int
+    ) -> None:
         """Validate the settings now (bad ones raise here); the transport waits for the first call."""
         _configure_logging()
-        self._config = resolve_config(api_key, base_url, timeout, max_retries)
+        self._config = resolve_config(api_key, base_url, timeout, max_retries, max_response_bytes=max_bytes)
         self._http_client = http
 
     def _once(self, make: Callable[[], T]) -> T:
@@ -103,6 +107,10 @@ class _ClientBase:
             timeout: Replaces the client's timeout (a float, an ``httpx.Timeout``, or None for none).
             max_retries: Replaces the client's retry count.
             headers: Extra headers on every request of the copy (added to, or replacing, the SDK's own).
+
+        Raises:
+            TypeError, ValueError: a header name or value that is not a str, or holds CR, LF or another control
+                character; a bad timeout or retry count.
         """
         twin: Self = self._derived(timeout, max_retries, headers)
         return twin
@@ -111,7 +119,7 @@ class _ClientBase:
         transport = self._transport.derive(
             timeout=None if timeout is NOT_GIVEN else resolve_timeout(timeout),
             max_retries=None if max_retries is NOT_GIVEN else resolve_max_retries(max_retries),
-            headers=headers,
+            headers=resolve_headers(headers) if headers else None,
         )
         twin = object.__new__(type(self))
         twin._config = transport.config
@@ -133,9 +141,11 @@ class Client(_ClientBase, Resources):
         max_retries: How many times a transient failure is retried (see the README, "Errors and retries").
         http_client: An ``httpx.Client`` to send requests with (proxies, custom transports); the SDK does not
             close it.
+        max_response_bytes: The most bytes a response body may decode to (default 64 MiB); a larger one raises
+            :class:`~avala.errors.APIResponseValidationError` and is not kept (see the README, "Reliability").
 
     Raises:
-        ValueError: no API key, an invalid base URL, timeout or retry count.
+        ValueError: no API key, an invalid base URL, timeout, retry count or response bound.
 
     Use it as a context manager, or call :meth:`close`, to release connections. Calls may be made from several
     threads at once (httpx's pool is thread-safe); ``rate_limit_info`` then reflects whichever response came last.
@@ -149,8 +159,9 @@ class Client(_ClientBase, Resources):
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._configure(api_key, base_url, timeout, max_retries, http_client)
+        self._configure(api_key, base_url, timeout, max_retries, http_client, max_response_bytes)
 
     # a cached_property is writable (with_options copies set it), which mypy does not know
     @cached_property
@@ -188,9 +199,10 @@ class AsyncClient(_ClientBase, AsyncResources):
         timeout: Seconds for each of connect, read, write and pool (a float), an ``httpx.Timeout``, or None.
         max_retries: How many times a transient failure is retried.
         http_client: An ``httpx.AsyncClient`` to send requests with; the SDK does not close it.
+        max_response_bytes: The most bytes a response body may decode to (default 64 MiB).
 
     Raises:
-        ValueError: no API key, an invalid base URL, timeout or retry count.
+        ValueError: no API key, an invalid base URL, timeout, retry count or response bound.
     """
 
     def __init__(
@@ -201,8 +213,9 @@ class AsyncClient(_ClientBase, AsyncResources):
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._configure(api_key, base_url, timeout, max_retries, http_client)
+        self._configure(api_key, base_url, timeout, max_retries, http_client, max_response_bytes)
 
     # a cached_property is writable (with_options copies set it), which mypy does not know
     @cached_property

@@ -1,8 +1,11 @@
-"""Client configuration: the API key, the base URL (and its HTTPS rule), the timeout and the retry budget."""
+"""Client configuration: the API key, the base URL (and its HTTPS rule), the timeout, the retry budget, the bound on
+a response body and the extra headers of ``with_options``."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -11,8 +14,13 @@ import httpx
 DEFAULT_BASE_URL = "https://api.avala.ai/api/v1"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""The most bytes a response body may decode to (64 MiB): dozens of times the largest page the API serves, small
+enough that a hostile body (a gzip bomb) cannot exhaust memory."""
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # every control character but TAB
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +31,7 @@ class ClientConfig:
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -79,6 +88,35 @@ def resolve_max_retries(max_retries: int) -> int:
     return max_retries
 
 
+def resolve_max_response_bytes(max_response_bytes: int) -> int:
+    """A validated bound on the decoded size of a response body."""
+    if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
+        raise ValueError(f"max_response_bytes must be an int >= 1, not {max_response_bytes!r}")
+    return max_response_bytes
+
+
+def resolve_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Extra request headers, checked now: a name or value that is not a str, or that holds CR, LF or another
+    control character (which would end the header early), raises here rather than on the wire.
+
+    Raises:
+        TypeError: a name or value is not a str.
+        ValueError: a name is empty or not a token, or a value holds a control character.
+    """
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(
+                f"headers: names and values must be str, got {type(name).__name__} {name!r}: {type(value).__name__}"
+            )
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"headers: {name!r} is not a valid header name")
+        if _CONTROL.search(value):
+            raise ValueError(f"headers: the value of {name!r} contains CR, LF or another control character")
+        checked[name] = value
+    return checked
+
+
 def resolve_config(
     api_key: str | None,
     base_url: str | None,
@@ -86,6 +124,7 @@ def resolve_config(
     max_retries: int,
     *,
     require_api_key: bool = True,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> ClientConfig:
     """Resolve and validate every setting; raises ValueError before any request is made."""
     return ClientConfig(
@@ -93,4 +132,5 @@ def resolve_config(
         base_url=resolve_base_url(base_url),
         timeout=resolve_timeout(timeout),
         max_retries=resolve_max_retries(max_retries),
+        max_response_bytes=resolve_max_response_bytes(max_response_bytes),
     )

@@ -4,6 +4,10 @@ Message rules: a ``detail`` string is the message; DRF field errors ``{"name": [
 become ``name: This field is required.`` (and ``ValidationError.details``); an HTML or text page gives the status
 and a short excerpt of its text; anything else gives ``HTTP <status>``. Credentials are redacted everywhere.
 Any integer status maps (see :func:`~avala.errors.error_class_for_status`); nothing here raises on a strange body.
+
+Building an error costs little whatever the body: a body over :data:`MAX_JSON_BODY` bytes is not decoded as JSON,
+a text body is cut to an excerpt (:data:`~avala._redaction.MAX_TEXT` characters) before any pattern reads it, and
+tags are stripped in one pass.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import email.utils
 import html
 import json
 import math
-import re
 import time
 from collections.abc import Iterable
 from datetime import UTC
@@ -20,30 +23,70 @@ from typing import Any
 
 import httpx
 
-from ._redaction import redact, redact_text
+from ._redaction import MAX_TEXT, redact, redact_text
 from .errors import AvalaError, RateLimitError, ValidationError, error_class_for_status
 
 EXCERPT = 200
-_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.DOTALL | re.IGNORECASE)
+MAX_JSON_BODY = 65536
+"""Error bodies up to this many bytes are decoded as JSON; a longer one is shown as an excerpt of its text."""
+_HIDDEN_BLOCKS = ("script", "style")
+
+
+def strip_tags(text: str) -> str:
+    """``text`` without its HTML tags, ``<script>``/``<style>`` blocks and what follows an unclosed tag or block.
+
+    One pass, linear in ``text``: each search starts where the last one ended, and a search that finds nothing
+    ends the scan (nothing later can close what it looked for)."""
+    lower = text.lower()
+    parts: list[str] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        start = text.find("<", pos)
+        if start < 0:
+            parts.append(text[pos:])
+            break
+        parts.append(text[pos:start])
+        close = start
+        for name in _HIDDEN_BLOCKS:
+            after = start + 1 + len(name)
+            if lower.startswith(name, start + 1) and (after == end or not lower[after].isalnum()):
+                close = lower.find("</" + name, after)
+                break
+        gt = text.find(">", close + 1) if close >= 0 else -1
+        if gt < 0:
+            break
+        parts.append(" ")
+        pos = gt + 1
+    return "".join(parts)
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """A single-line excerpt of a body (tags stripped from an HTML page)."""
+    """A single-line excerpt of a body (tags stripped from an HTML page); reads at most ``MAX_TEXT`` characters."""
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
     if text.lstrip().startswith("<"):
-        text = html.unescape(_TAGS.sub(" ", text))
+        text = html.unescape(strip_tags(text))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def decode_body(response: httpx.Response) -> Any:
-    """The JSON body if it is JSON, else its text (None when empty)."""
+    """The JSON body if it is JSON (and at most :data:`MAX_JSON_BODY` bytes), else the beginning of its text, cut
+    to an excerpt (None when empty)."""
     content = response.content
     if not content:
         return None
+    if len(content) <= MAX_JSON_BODY:
+        try:
+            return json.loads(content)
+        except (ValueError, RecursionError):
+            pass
+    head = content[: (MAX_TEXT + 1024) * 4]  # enough bytes for MAX_TEXT characters and the redaction's overlap
     try:
-        return json.loads(content)
-    except (ValueError, RecursionError):
-        return response.text
+        text = head.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:
+        text = head.decode("utf-8", errors="replace")
+    return text + "…" if len(head) < len(content) else text
 
 
 def body_excerpt(response: httpx.Response, secrets: Iterable[str]) -> str:
@@ -101,7 +144,8 @@ def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> flo
     """Seconds from ``retry-after-ms``, or ``Retry-After`` as seconds or an HTTP-date; None if absent or bad.
 
     An HTTP-date is counted from the response's ``Date`` header when it has one (the server's clock, so a skewed
-    local clock does not matter), else from ``now`` (default: the local clock).
+    local clock does not matter), else from ``now`` (default: the local clock). A wait of zero or less (``0``, a
+    negative number, a date in the past) is no wait asked: None, so the caller backs off as if it were absent.
     """
     millis = _seconds(headers.get("retry-after-ms"))
     if millis is not None:
@@ -117,15 +161,17 @@ def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> flo
         return None
     if now is None:
         now = _http_date(headers.get("date", ""))
-    return max(0.0, when - (time.time() if now is None else now))
+    seconds = when - (time.time() if now is None else now)
+    return seconds if seconds > 0 else None
 
 
 def _seconds(value: str | None) -> float | None:
+    """A positive, finite number of seconds, else None."""
     try:
         seconds = float(value) if value else math.nan
     except ValueError:
         return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def _http_date(value: str) -> float | None:

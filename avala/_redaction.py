@@ -8,6 +8,11 @@ Three rules:
 - any string loses whatever looks like a credential (AWS keys, JWTs, private keys, bearer tokens, provider keys,
   Avala API keys);
 - any string loses the given secrets: the caller's API key (also percent-encoded) and the credentials it sent.
+
+The same rule covers every path a server's bytes take to the user: error and unusable-response bodies, messages,
+the ``X-Request-Id`` and rate-limit headers (``error.request_id``, ``rate_limit_info``, debug log lines). Its cost
+is bounded whatever the input: a text longer than :data:`MAX_TEXT` characters is cut to that many *before* any
+pattern runs, and every pattern runs in time linear in its input (none rescans a run it failed on).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
+MAX_TEXT = 8192
+"""The most characters of one text that redaction returns; the rest is cut (``…`` marks the cut)."""
+_OVERLAP = 512  # read past the cut, so that a secret (up to this long) straddling it is redacted whole
 
 _SECRET_KEYS = frozenset(
     {
@@ -55,7 +63,8 @@ _SECRET_KEYS = frozenset(
 _PATTERN_TEXT = "|".join(
     [
         r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-        r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}",
+        # a JWT starts a token: without the look-behind, a long run of "eyJeyJ..." is rescanned from each "eyJ"
+        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}",
         r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",
         r"\b(?:FwoG|IQoJ)[A-Za-z0-9/+=]{20,}",
         r"\b1//[A-Za-z0-9_-]{20,}",
@@ -136,11 +145,19 @@ def secret_values(value: Any) -> list[str]:
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every credential-looking substring and every given secret replaced by ``[redacted]``."""
+    """``text`` with every credential-looking substring and every given secret replaced by ``[redacted]``; a text
+    longer than :data:`MAX_TEXT` characters is cut to that many (``…`` marks the cut).
+
+    The patterns read :data:`MAX_TEXT` + 512 characters and the result is cut after, so that a secret the cut
+    falls inside is redacted whole, never shown in part."""
+    long = len(text) > MAX_TEXT
+    if long:
+        text = text[: MAX_TEXT + _OVERLAP]
     for secret in sorted(set(secrets), key=len, reverse=True):
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
-    return _patterns().sub(REDACTED, _key_values().sub(_redact_key_value, text))
+    text = _patterns().sub(REDACTED, _key_values().sub(_redact_key_value, text))
+    return text[:MAX_TEXT] + "…" if long else text
 
 
 def redact(value: Any, secrets: Iterable[str] = (), *, messages: bool = False) -> Any:

@@ -35,6 +35,7 @@ from typing import Any, Generic, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
+from httpx._decoders import IdentityDecoder
 
 from ._config import ClientConfig
 from ._http_errors import body_excerpt, error_from_response
@@ -64,18 +65,74 @@ POOL_LIMITS = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 # Failures after which the request certainly did not reach the server: safe to retry for any method.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+RAW_CHUNK = 8192  # raw bytes of a compressed body decoded at a time: at most ~8 MiB once inflated
 
 Step = httpx.Request | float
 
 
-class UndecodableBody(Exception):
-    """A response's status and headers arrived but its body could not be decoded (a corrupt ``Content-Encoding``);
-    the drivers throw it into :meth:`BaseTransport._attempts`."""
+class UnusableBody(Exception):
+    """A response's status and headers arrived but its body cannot be used: it could not be decoded (a corrupt
+    ``Content-Encoding``) or it decodes to more than ``max_response_bytes``. Nothing of it is kept; the drivers
+    throw this into :meth:`BaseTransport._attempts`."""
 
-    def __init__(self, response: httpx.Response, cause: httpx.DecodingError) -> None:
-        super().__init__(str(cause))
+    def __init__(self, response: httpx.Response, problem: str, cause: Exception | None = None) -> None:
+        super().__init__(problem)
         self.response = response
+        self.problem = problem
         self.cause = cause
+
+
+class BoundedBody:
+    """A response body read up to a bound on its decoded size; the drivers feed it the raw chunks.
+
+    A compressed body is fed in raw pieces of :data:`RAW_CHUNK` bytes, so that one piece of a gzip bomb inflates to
+    a few MiB at most before the bound is checked; past the bound, :class:`UnusableBody` is raised and nothing is
+    kept. :meth:`finish` gives the response its content, as ``Response.read()`` would.
+    """
+
+    __slots__ = ("chunks", "decoder", "limit", "raw_chunk", "read", "response", "size")
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self.response = response
+        self.limit = limit
+        self.size = 0
+        self.chunks: list[bytes] = []
+        # a response made in memory (a mock transport) has its content already: only its size is checked
+        self.read = hasattr(response, "_content")
+        if self.read:
+            self.decoder: Any = None
+            self._keep(response.content)
+            self.chunks = []
+        else:
+            self.decoder = response._get_content_decoder()
+        self.raw_chunk = None if type(self.decoder) is IdentityDecoder else RAW_CHUNK
+
+    def add(self, raw: bytes) -> None:
+        """Decode one raw chunk and keep it, unless the body grows past the bound."""
+        self._keep(self.decoder.decode(raw))
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.chunks.clear()
+            limit = self.limit
+            size = (
+                f"{limit >> 20} MiB"
+                if limit % 1048576 == 0
+                else f"{limit >> 10} KiB"
+                if limit % 1024 == 0
+                else f"{limit:,} bytes"
+            )
+            problem = f"a body larger than {size}, the client's max_response_bytes (not read further)"
+            raise UnusableBody(self.response, problem)
+        self.chunks.append(data)
+
+    def finish(self) -> None:
+        """The end of the body: flush the decoder and set the response's content."""
+        if self.read:
+            return
+        self._keep(self.decoder.flush())
+        self.response._content = b"".join(self.chunks)
 
 
 def configure_logging_from_env() -> None:
@@ -206,6 +263,7 @@ class BaseTransport:
         self._base_url = config.base_url
         self._timeout = config.timeout
         self._max_retries = config.max_retries
+        self._max_body = config.max_response_bytes
         self._secrets = secret_variants(config.api_key) if config.api_key else ()
         self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if config.api_key:
@@ -316,14 +374,12 @@ class BaseTransport:
                 log.debug("request %s (%s, attempt %d)", where, op.name, attempt)
             try:
                 response: httpx.Response = yield request
-            except UndecodableBody as failure:
+            except UnusableBody as failure:
                 response = failure.response
                 self.rate_limit.headers = response.headers
                 if debug:
-                    log.debug("response %d %s with an undecodable body", response.status_code, where)
-                encoding = response.headers.get("content-encoding", "?")
-                problem = f"a body that could not be decoded (Content-Encoding: {encoding}; {failure.cause})"
-                raise self._unusable(op, response, attempt, problem, "") from failure.cause
+                    log.debug("response %d %s with %s", response.status_code, where, failure.problem)
+                raise self._unusable(op, response, attempt, failure.problem, "") from failure.cause
             except httpx.RequestError as exc:
                 if debug:
                     log.debug("failed %s after %s: %s", where, _elapsed(started), self._describe(exc))
@@ -438,7 +494,7 @@ class BaseTransport:
     ) -> AvalaError:
         """The error for a response the SDK cannot use: operation, status, problem and a redacted body excerpt."""
         if body is None:
-            body = body_excerpt(response, self._secrets)
+            body = body_excerpt(response, self._secrets_of(response.request))
         message = f"HTTP {response.status_code} response with {problem}" + (f": {body}" if body else "")
         return APIResponseValidationError(
             self._redact(message),
@@ -448,6 +504,11 @@ class BaseTransport:
             attempts=attempts,
             operation=op.name,
         )
+
+
+def _undecodable(response: httpx.Response, cause: httpx.DecodingError) -> str:
+    encoding = response.headers.get("content-encoding", "?")
+    return f"a body that could not be decoded (Content-Encoding: {encoding}; {cause})"
 
 
 def _elapsed(started: float) -> str:
@@ -485,7 +546,7 @@ class SyncTransport(BaseTransport):
         if not log.isEnabledFor(logging.DEBUG):  # the first attempt, outside the policy: most calls end here
             try:
                 first = self._exchange(request)
-            except (httpx.RequestError, UndecodableBody) as exc:
+            except (httpx.RequestError, UnusableBody) as exc:
                 first = exc
             else:
                 if self._succeeded(first):
@@ -497,7 +558,7 @@ class SyncTransport(BaseTransport):
                 if isinstance(step, httpx.Request):
                     try:
                         response = self._exchange(step)
-                    except (httpx.RequestError, UndecodableBody) as exc:
+                    except (httpx.RequestError, UnusableBody) as exc:
                         step = attempts.throw(exc)
                     else:
                         step = attempts.send(response)
@@ -509,12 +570,16 @@ class SyncTransport(BaseTransport):
             return result
 
     def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """One attempt: send, read the whole body, release the connection whatever happens."""
+        """One attempt: send, read the whole body (up to the bound), release the connection whatever happens."""
         response = self.http.send(request, stream=True, follow_redirects=False)
         try:
-            response.read()
+            body = BoundedBody(response, self._max_body)
+            if not body.read:
+                for raw in response.iter_raw(body.raw_chunk):
+                    body.add(raw)
+                body.finish()
         except httpx.DecodingError as exc:
-            raise UndecodableBody(response, exc) from exc
+            raise UnusableBody(response, _undecodable(response, exc), exc) from exc
         finally:
             response.close()
         return response
@@ -611,7 +676,7 @@ class AsyncTransport(BaseTransport):
         if not log.isEnabledFor(logging.DEBUG):  # the first attempt, outside the policy: most calls end here
             try:
                 first = await self._exchange(request)
-            except (httpx.RequestError, UndecodableBody) as exc:
+            except (httpx.RequestError, UnusableBody) as exc:
                 first = exc
             else:
                 if self._succeeded(first):
@@ -623,7 +688,7 @@ class AsyncTransport(BaseTransport):
                 if isinstance(step, httpx.Request):
                     try:
                         response = await self._exchange(step)
-                    except (httpx.RequestError, UndecodableBody) as exc:
+                    except (httpx.RequestError, UnusableBody) as exc:
                         step = attempts.throw(exc)
                     else:
                         step = attempts.send(response)
@@ -639,13 +704,18 @@ class AsyncTransport(BaseTransport):
         twin.slots = self.slots
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """One attempt: wait for a free connection, send, read the whole body, release the connection."""
+        """One attempt: wait for a free connection, send, read the whole body (up to the bound), release the
+        connection."""
         async with self.slots:
             response = await self.http.send(request, stream=True, follow_redirects=False)
             try:
-                await response.aread()
+                body = BoundedBody(response, self._max_body)
+                if not body.read:
+                    async for raw in response.aiter_raw(body.raw_chunk):
+                        body.add(raw)
+                    body.finish()
             except httpx.DecodingError as exc:
-                raise UndecodableBody(response, exc) from exc
+                raise UnusableBody(response, _undecodable(response, exc), exc) from exc
             finally:
                 await response.aclose()
         return response

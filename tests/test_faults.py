@@ -503,7 +503,7 @@ async def test_retried_post_resends_the_same_body(mode: str, server: Loopback) -
         assert bodies == [{"name": "Training", "slug": "training", "data_type": "image",
                            "visibility": "private", "create_metadata": True}] * 2  # fmt: skip
         assert [seen.headers["content-length"] for seen in server.seen] == [str(len(server.seen[0].body))] * 2
-        assert probe.sleeps == [0.0]
+        assert probe.sleeps == [0.5]  # Retry-After: 0 is no wait asked: backoff
         assert checked_out(probe.client) == []
     finally:
         await probe.close()
