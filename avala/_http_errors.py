@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from ._redaction import MAX_TEXT, redact, redact_text
+from ._redaction import MAX_TEXT, header_text, redact, redact_text
 from .errors import AvalaError, RateLimitError, ValidationError, error_class_for_status
 
 EXCERPT = 200
@@ -189,7 +189,7 @@ def error_from_response(operation: str, response: httpx.Response, attempts: int,
     status = response.status_code
     secrets = tuple(secrets)
     body = redact(decode_body(response), secrets, messages=True)
-    request_id = response.headers.get("x-request-id")
+    request_id = header_text(response.headers.get("x-request-id"), secrets)
     retry_after = retry_after_seconds(response.headers)
     if response.is_redirect:
         message = f"HTTP {status}: the API redirected to {_origin(response)}; the SDK does not follow redirects"

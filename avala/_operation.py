@@ -6,6 +6,7 @@ time; calling the method only passes the arguments. The transport does every pie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -13,6 +14,7 @@ T = TypeVar("T")
 M = TypeVar("M")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class Operation(Generic[T]):
@@ -21,7 +23,9 @@ class Operation(Generic[T]):
     Attributes:
         name: ``datasets.get``: the client attribute path and method, used in messages and logs.
         method: The HTTP method.
-        path: The path template with ``{}`` placeholders for the path parameters, in order.
+        path: The path template with ``{}`` placeholders for the path parameters, in order (given with their
+            names, ``/datasets/{uid}/``, the names go to ``path_names``).
+        path_names: The path parameters' argument names, for messages.
         parse: Turns the decoded JSON body into the result (:func:`ignore` for operations that return nothing).
         body: None when no body is sent; ``"required"`` when a JSON object is always sent (``{}`` at least);
             ``"optional"`` when nothing is sent if every body argument is None.
@@ -29,10 +33,11 @@ class Operation(Generic[T]):
         idempotent: Whether retrying after a timeout or a 5xx is safe.
     """
 
-    __slots__ = ("auth", "body", "decode", "idempotent", "method", "name", "parse", "path")
+    __slots__ = ("auth", "body", "decode", "idempotent", "method", "name", "parse", "path", "path_names")
     name: str
     method: str
     path: str
+    path_names: tuple[str, ...]
     parse: Callable[[Any], T]
     body: str | None
     auth: bool
@@ -51,7 +56,8 @@ class Operation(Generic[T]):
     ) -> None:
         self.name = name
         self.method = method
-        self.path = path
+        self.path_names = tuple(_PLACEHOLDER.findall(path))
+        self.path = _PLACEHOLDER.sub("{}", path) if self.path_names else path
         self.parse = parse
         self.body = body
         self.auth = auth

@@ -27,6 +27,8 @@ from urllib.parse import quote, quote_plus
 REDACTED = "[redacted]"
 MAX_TEXT = 8192
 """The most characters of one text that redaction returns; the rest is cut (``…`` marks the cut)."""
+MAX_HEADER = 200
+"""The most characters of a response header value the SDK shows."""
 _OVERLAP = 512  # read past the cut, so that a secret (up to this long) straddling it is redacted whole
 
 _SECRET_KEYS = frozenset(
@@ -158,6 +160,15 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, REDACTED)
     text = _patterns().sub(REDACTED, _key_values().sub(_redact_key_value, text))
     return text[:MAX_TEXT] + "…" if long else text
+
+
+def header_text(value: str | None, secrets: Iterable[str] = ()) -> str | None:
+    """A response header value as the SDK shows it (``request_id``, ``rate_limit_info``, log lines): redacted like
+    any text, then cut to :data:`MAX_HEADER` characters."""
+    if value is None:
+        return None
+    value = redact_text(value, secrets)
+    return value if len(value) <= MAX_HEADER else value[:MAX_HEADER] + "…"
 
 
 def redact(value: Any, secrets: Iterable[str] = (), *, messages: bool = False) -> Any:

@@ -27,8 +27,10 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import os
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any, Generic, Self, TypeVar
@@ -41,7 +43,7 @@ from ._config import ClientConfig
 from ._http_errors import body_excerpt, error_from_response
 from ._operation import Operation, PageOperation
 from ._pagination import AsyncCursorPage, CursorPage, split_page
-from ._redaction import redact_text, secret_values, secret_variants
+from ._redaction import header_text, redact_text, secret_values, secret_variants
 from ._version import __version__
 from .errors import APIConnectionError, APIResponseValidationError, APITimeoutError, AvalaError
 
@@ -80,6 +82,36 @@ class UnusableBody(Exception):
         self.response = response
         self.problem = problem
         self.cause = cause
+
+
+_FORKS = [0]  # how many times this process is a fork child of the one that imported the SDK
+_RENEWING = threading.Lock()
+
+
+def _forked() -> None:
+    _FORKS[0] += 1
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forked)
+
+
+class PoolState:
+    """The connection pool a transport and its ``derive`` copies share, and where it may be used.
+
+    After ``os.fork()`` the child's first call replaces a pool the SDK made with a fresh one (the parent's
+    kept-alive sockets are left to the parent, never read or closed by the child); an async pool is used from one
+    event loop, the one of its first call (a fork starts over).
+    """
+
+    __slots__ = ("forks", "http", "loop", "renew", "slots")
+
+    def __init__(self, http: Any, renew: Callable[[], Any] | None) -> None:
+        self.http = http
+        self.renew = renew  # makes a fresh httpx client, for a pool the SDK owns; None for a caller's client
+        self.forks = _FORKS[0]
+        self.loop: Any = None
+        self.slots: Any = None
 
 
 class BoundedBody:
@@ -154,6 +186,16 @@ async def _async_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
+def _running_loop() -> Any:
+    """The running asyncio event loop, or None under another async library (trio)."""
+    import asyncio  # only async clients pay for importing asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _pool_slots() -> contextlib.AbstractAsyncContextManager[Any]:
     """The semaphore that bounds the calls in flight to the pool's size, on any event loop anyio supports."""
     import anyio  # only async clients pay for importing anyio
@@ -164,35 +206,70 @@ def _pool_slots() -> contextlib.AbstractAsyncContextManager[Any]:
         return anyio.Semaphore(POOL_SIZE)
 
 
-def encode_segment(value: Any, operation: str) -> str:
+MAX_ARGUMENT = 2048
+"""The longest identifier or filter value (in characters) the SDK puts in a URL; a longer one is a local mistake."""
+
+
+def encode_segment(value: Any, operation: str, name: str = "a path parameter") -> str:
     """A path parameter as one percent-encoded path segment: ``/``, ``?``, ``#`` and ``%`` cannot escape it.
 
     Raises:
         TypeError: not a str.
-        ValueError: empty or blank, or a dot segment (``.``/``..``) that a proxy could resolve to another path.
+        ValueError: empty or blank, longer than :data:`MAX_ARGUMENT`, or a dot segment (``.``/``..``) that a proxy
+            could resolve to another path.
     """
     if not isinstance(value, str):
-        raise TypeError(f"{operation}: path parameters must be str, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{operation}: {name} must be a str, got {type(value).__name__}")
     if not value.strip():
-        raise ValueError(f"{operation}: a path parameter is empty; pass the object's identifier")
+        raise ValueError(f"{operation}: {name} is empty; pass the object's identifier")
     if value in (".", ".."):
-        raise ValueError(f"{operation}: a path parameter cannot be {value!r}")
+        raise ValueError(f"{operation}: {name} cannot be {value!r}")
+    if len(value) > MAX_ARGUMENT:
+        raise ValueError(
+            f"{operation}: {name} is {len(value):,} characters long; an identifier has at most {MAX_ARGUMENT:,}"
+        )
     return quote(value, safe="")
+
+
+def query_params(operation: str, query: Mapping[str, Any]) -> dict[str, Any]:
+    """The query parameters of a call, None ones left out, each checked before anything is sent.
+
+    Raises:
+        TypeError: a value that is not a str, int, float or bool (it would go on the wire as its ``repr``).
+        ValueError: a str longer than :data:`MAX_ARGUMENT` characters.
+    """
+    params: dict[str, Any] = {}
+    for name, value in query.items():
+        if value is None:
+            continue
+        kind = type(value)
+        if (kind is not str and kind is not int and kind is not bool) and (
+            not isinstance(value, str | int | float) or (isinstance(value, float) and not math.isfinite(value))
+        ):
+            raise TypeError(f"{operation}: {name} must be a str, int, float or bool, got {kind.__name__}")
+        if isinstance(value, str) and len(value) > MAX_ARGUMENT:
+            raise ValueError(f"{operation}: {name} is {len(value):,} characters long; at most {MAX_ARGUMENT:,} fit")
+        params[name] = value
+    return params
 
 
 class RateLimitState:
     """The rate-limit headers of the last response, shared by a client and its ``with_options`` copies."""
 
-    __slots__ = ("headers",)
+    __slots__ = ("headers", "request", "secrets_of")
 
-    def __init__(self) -> None:
+    def __init__(self, secrets_of: Callable[[httpx.Request | None], tuple[str, ...]] = lambda request: ()) -> None:
         self.headers: httpx.Headers | None = None
+        self.request: httpx.Request | None = None
+        self.secrets_of = secrets_of
 
     def info(self) -> dict[str, str | None]:
-        """``limit``/``remaining``/``reset`` and the same values under their ``x-ratelimit-*`` header names."""
+        """``limit``/``remaining``/``reset`` and the same values under their ``x-ratelimit-*`` header names,
+        redacted like everything a server sends."""
         headers = self.headers
+        secrets = self.secrets_of(self.request) if headers is not None else ()
         values = [
-            headers.get(f"x-ratelimit-{key}") if headers is not None else None
+            header_text(headers.get(f"x-ratelimit-{key}"), secrets) if headers is not None else None
             for key in ("limit", "remaining", "reset")
         ]
         info: dict[str, str | None] = dict(zip(("limit", "remaining", "reset"), values, strict=True))
@@ -207,26 +284,37 @@ class RawResponse(Generic[T]):
     Attributes:
         status_code: The HTTP status.
         headers: The response headers.
-        request_id: The ``X-Request-Id`` header, if any.
+        request_id: The ``X-Request-Id`` header, if any (redacted like everything a server sends).
         retries: How many retries were taken before this response.
         http_response: The underlying ``httpx.Response``.
     """
 
-    __slots__ = ("_parse", "headers", "http_response", "request_id", "retries", "status_code")
+    __slots__ = ("_parse", "_secrets_of", "headers", "http_response", "retries", "status_code")
     http_response: httpx.Response
     status_code: int
     headers: httpx.Headers
-    request_id: str | None
     retries: int
     _parse: Callable[[], T]
+    _secrets_of: Callable[[httpx.Request | None], tuple[str, ...]]
 
-    def __init__(self, response: httpx.Response, attempts: int, parse: Callable[[], T]) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        attempts: int,
+        parse: Callable[[], T],
+        secrets_of: Callable[[httpx.Request | None], tuple[str, ...]] = lambda request: (),
+    ) -> None:
         self.http_response = response
         self.status_code = response.status_code
         self.headers = response.headers
-        self.request_id = response.headers.get("x-request-id")
         self.retries = attempts - 1
         self._parse = parse
+        self._secrets_of = secrets_of
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``X-Request-Id`` header, if any (redacted like everything a server sends)."""
+        return header_text(self.headers.get("x-request-id"), self._secrets_of(self.http_response._request))
 
     def parse(self) -> T:
         """The result the method would have returned (a model, a page, a list, a dict or None)."""
@@ -258,13 +346,13 @@ class BaseTransport:
         rate_limit: RateLimitState | None = None,
     ) -> None:
         self.config = config
-        self.rate_limit = rate_limit or RateLimitState()
+        self._secrets = secret_variants(config.api_key) if config.api_key else ()
+        self.rate_limit = rate_limit or RateLimitState(self._secrets_of)
         self.extra_headers = dict(headers or {})
         self._base_url = config.base_url
         self._timeout = config.timeout
         self._max_retries = config.max_retries
         self._max_body = config.max_response_bytes
-        self._secrets = secret_variants(config.api_key) if config.api_key else ()
         self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if config.api_key:
             self.base_headers[API_KEY_HEADER] = config.api_key
@@ -280,6 +368,9 @@ class BaseTransport:
         good part of the per-call cost. A caller's client is never changed."""
         self.owns_http = http is None
         self.http = make(**self._owned_client_options()) if http is None else http
+        options = self._owned_client_options()  # a derive copy is then given its parent's pool state instead
+        self._pool = PoolState(self.http, (lambda: make(**options)) if http is None else None)
+        self._forks = _FORKS[0]
         self.client_has_base_headers = http is None or headers_on_http
         self._request_timeout: Any = self._timeout
         if self.client_has_base_headers:
@@ -319,6 +410,29 @@ class BaseTransport:
     def _share_with(self, twin: Any) -> None:
         """Give a ``derive`` copy what belongs to the pool and the clock, not to the settings."""
         twin.sleep, twin.random, twin.clock = self.sleep, self.random, self.clock
+        twin._pool, twin._forks = self._pool, self._forks
+
+    def _after_fork(self) -> None:
+        """The first call in a fork child: use the pool's fresh twin (made once, by whichever copy comes first)."""
+        pool = self._pool
+        with _RENEWING:
+            if pool.forks != _FORKS[0]:
+                if pool.renew is not None:
+                    pool.http = pool.renew()
+                    pool.slots = None
+                pool.loop = None
+                pool.forks = _FORKS[0]
+        self.http = pool.http
+        self._forks = pool.forks
+        log.debug("after os.fork(): a fresh connection pool")
+
+    def _closed(self, exc: RuntimeError) -> AvalaError:
+        """The error for a call on a closed client (httpx raises a bare RuntimeError)."""
+        if not self.http.is_closed:
+            raise exc
+        return AvalaError(
+            "This client is closed (close() was called or its with-block ended): make a new client to send requests."
+        )
 
     def _owned_client_options(self) -> dict[str, Any]:
         """The settings of an httpx client the SDK makes for itself."""
@@ -340,8 +454,8 @@ class BaseTransport:
         body: Mapping[str, Any] | None,
     ) -> httpx.Request:
         """The HTTP request of one call; None arguments are left out."""
-        url = self._base_url + (op.path.format(*[encode_segment(p, op.name) for p in path]) if path else op.path)
-        params = {k: v for k, v in query.items() if v is not None} if query else None
+        url = self._base_url + (op.path.format(*self._segments(op, path)) if path else op.path)
+        params = query_params(op.name, query) if query else None
         json_body = None
         if op.body is not None:
             json_body = {k: v for k, v in body.items() if v is not None} if body else {}
@@ -358,6 +472,14 @@ class BaseTransport:
         if not op.auth and self.client_has_base_headers:
             request.headers.pop(API_KEY_HEADER, None)
         return request
+
+    @staticmethod
+    def _segments(op: Operation[Any], path: tuple[str, ...]) -> list[str]:
+        names = op.path_names
+        return [
+            encode_segment(value, op.name, names[index] if index < len(names) else f"path parameter {index + 1}")
+            for index, value in enumerate(path)
+        ]
 
     # --- the retry policy ---------------------------------------------------------------------------------------
 
@@ -376,7 +498,7 @@ class BaseTransport:
                 response: httpx.Response = yield request
             except UnusableBody as failure:
                 response = failure.response
-                self.rate_limit.headers = response.headers
+                self._record(response)
                 if debug:
                     log.debug("response %d %s with %s", response.status_code, where, failure.problem)
                 raise self._unusable(op, response, attempt, failure.problem, "") from failure.cause
@@ -389,9 +511,9 @@ class BaseTransport:
                     raise error from exc
                 delay, reason = self._backoff(attempt), type(exc).__name__
             else:
-                self.rate_limit.headers = response.headers
+                self._record(response)
                 if debug:
-                    request_id = response.headers.get("x-request-id")
+                    request_id = header_text(response.headers.get("x-request-id"), self._secrets_of(request))
                     log.debug(
                         "response %d %s in %s (request_id=%s)",
                         response.status_code,
@@ -423,9 +545,15 @@ class BaseTransport:
         """Whether a first attempt's response ends the call: a success, whose rate limits are then recorded (all
         that :meth:`_attempts` would do with it). The drivers skip the policy's machinery for it."""
         if response.is_success:
-            self.rate_limit.headers = response.headers
+            rate_limit = self.rate_limit
+            rate_limit.headers, rate_limit.request = response.headers, response._request
             return True
         return False
+
+    def _record(self, response: httpx.Response) -> None:
+        """Keep a response's rate-limit headers (and its request, whose credentials redact them when read)."""
+        rate_limit = self.rate_limit
+        rate_limit.headers, rate_limit.request = response.headers, response._request
 
     @staticmethod
     def _resume(attempts: Generator[Step, Any, tuple[httpx.Response, int]], first: httpx.Response | Exception) -> Step:
@@ -444,9 +572,12 @@ class BaseTransport:
         detail = str(exc)
         return self._redact(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__)
 
-    def _secrets_of(self, request: httpx.Request) -> tuple[str, ...]:
+    def _secrets_of(self, request: httpx.Request | None) -> tuple[str, ...]:
         """The API key and the credentials this request carries (under credential-like keys of its JSON body or
-        query), so that an error body echoing them is redacted. Only computed for an error."""
+        query), so that whatever a server echoes of them is redacted: bodies, headers, log lines. Only computed
+        when something is shown."""
+        if request is None:
+            return self._secrets
         found = [*self._secrets, *secret_values(dict(request.url.params))]
         if request.content:
             with contextlib.suppress(ValueError, RecursionError):
@@ -500,7 +631,7 @@ class BaseTransport:
             self._redact(message),
             response.status_code,
             body or None,
-            request_id=response.headers.get("x-request-id"),
+            request_id=header_text(response.headers.get("x-request-id"), self._secrets_of(response._request)),
             attempts=attempts,
             operation=op.name,
         )
@@ -542,6 +673,8 @@ class SyncTransport(BaseTransport):
 
     def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
         """Send with retries; return the successful response and the number of attempts."""
+        if self._forks != _FORKS[0]:
+            self._after_fork()
         first: httpx.Response | Exception | None = None
         if not log.isEnabledFor(logging.DEBUG):  # the first attempt, outside the policy: most calls end here
             try:
@@ -571,7 +704,10 @@ class SyncTransport(BaseTransport):
 
     def _exchange(self, request: httpx.Request) -> httpx.Response:
         """One attempt: send, read the whole body (up to the bound), release the connection whatever happens."""
-        response = self.http.send(request, stream=True, follow_redirects=False)
+        try:
+            response = self.http.send(request, stream=True, follow_redirects=False)
+        except RuntimeError as exc:
+            raise self._closed(exc) from exc
         try:
             body = BoundedBody(response, self._max_body)
             if not body.read:
@@ -604,7 +740,7 @@ class SyncTransport(BaseTransport):
     ) -> RawResponse[T]:
         """Run one operation and return its response, parsed only when asked."""
         response, attempts = self.send(op, self.build(self.http, op, path, query, body))
-        return RawResponse(response, attempts, lambda: self._parse(op, response, attempts))
+        return RawResponse(response, attempts, lambda: self._parse(op, response, attempts), self._secrets_of)
 
     def call_page(
         self,
@@ -626,7 +762,9 @@ class SyncTransport(BaseTransport):
     ) -> RawResponse[CursorPage[M]]:
         """Run a page operation and return its response; ``parse()`` gives the page."""
         response, attempts = self.send(op, self.build(self.http, op, path, query, body))
-        return RawResponse(response, attempts, lambda: self._make_page(op, response, attempts, path, query, body))
+        return RawResponse(
+            response, attempts, lambda: self._make_page(op, response, attempts, path, query, body), self._secrets_of
+        )
 
     def _make_page(
         self,
@@ -642,7 +780,10 @@ class SyncTransport(BaseTransport):
         return page
 
     def close(self) -> None:
-        """Close the connection pool, if this transport created it."""
+        """Close the connection pool, if this transport created it (in a fork child: the child's own pool, never
+        the parent's sockets)."""
+        if self._forks != _FORKS[0]:
+            self._after_fork()
         if self.owns_http:
             self.http.close()
 
@@ -668,10 +809,13 @@ class AsyncTransport(BaseTransport):
         # Calls beyond the pool's size wait here, not in httpcore's queue (costly when long, and bound by the pool
         # timeout); with_options copies share it with the pool. A caller's client keeps its own limits.
         self.slots = _pool_slots() if http is None else contextlib.nullcontext()
+        self._loop: Any = None
         self._use(http, httpx.AsyncClient, headers_on_http)
 
     async def send(self, op: Operation[Any], request: httpx.Request) -> tuple[httpx.Response, int]:
         """Send with retries; return the successful response and the number of attempts."""
+        if self._loop is not _running_loop() or self._forks != _FORKS[0]:
+            self._bind(op)
         first: httpx.Response | Exception | None = None
         if not log.isEnabledFor(logging.DEBUG):  # the first attempt, outside the policy: most calls end here
             try:
@@ -701,13 +845,37 @@ class AsyncTransport(BaseTransport):
 
     def _share_with(self, twin: Any) -> None:
         super()._share_with(twin)
-        twin.slots = self.slots
+        twin.slots, twin._loop = self.slots, self._loop
+
+    def _bind(self, op: Operation[Any]) -> None:
+        """Check (and on first use record) the event loop the pool is used from; after a fork, start over."""
+        if self._forks != _FORKS[0]:
+            self._after_fork()
+            pool = self._pool
+            if pool.slots is None and pool.renew is not None:
+                pool.slots = _pool_slots()
+            if pool.slots is not None:
+                self.slots = pool.slots
+        loop = _running_loop()
+        pool = self._pool
+        if pool.loop is None:
+            pool.loop = loop
+        elif pool.loop is not loop:
+            raise AvalaError(
+                "This AsyncClient was first used in another event loop, to which its connections belong: make one "
+                "AsyncClient per event loop (for instance inside the coroutine you pass to asyncio.run()).",
+                operation=op.name,
+            )
+        self._loop = loop
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         """One attempt: wait for a free connection, send, read the whole body (up to the bound), release the
         connection."""
         async with self.slots:
-            response = await self.http.send(request, stream=True, follow_redirects=False)
+            try:
+                response = await self.http.send(request, stream=True, follow_redirects=False)
+            except RuntimeError as exc:
+                raise self._closed(exc) from exc
             try:
                 body = BoundedBody(response, self._max_body)
                 if not body.read:
@@ -740,7 +908,7 @@ class AsyncTransport(BaseTransport):
     ) -> RawResponse[T]:
         """Run one operation and return its response, parsed only when asked."""
         response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
-        return RawResponse(response, attempts, lambda: self._parse(op, response, attempts))
+        return RawResponse(response, attempts, lambda: self._parse(op, response, attempts), self._secrets_of)
 
     async def call_page(
         self,
@@ -762,7 +930,9 @@ class AsyncTransport(BaseTransport):
     ) -> RawResponse[AsyncCursorPage[M]]:
         """Run a page operation and return its response; ``parse()`` gives the page."""
         response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
-        return RawResponse(response, attempts, lambda: self._make_page(op, response, attempts, path, query, body))
+        return RawResponse(
+            response, attempts, lambda: self._make_page(op, response, attempts, path, query, body), self._secrets_of
+        )
 
     def _make_page(
         self,
@@ -778,6 +948,8 @@ class AsyncTransport(BaseTransport):
         return page
 
     async def close(self) -> None:
-        """Close the connection pool, if this transport created it."""
+        """Close the connection pool, if this transport created it (in a fork child: the child's own pool)."""
+        if self._forks != _FORKS[0]:
+            self._after_fork()
         if self.owns_http:
             await self.http.aclose()

@@ -66,14 +66,15 @@ async def test_every_path_parameter_is_encoded(mode: str, httpx_mock: HTTPXMock)
 @pytest.mark.parametrize(
     ("args", "error", "match"),
     [
-        (("",), ValueError, "datasets.get: a path parameter is empty"),
-        (("   ",), ValueError, "datasets.get: a path parameter is empty"),
-        (("\t\n",), ValueError, "datasets.get: a path parameter is empty"),
-        ((".",), ValueError, r"datasets.get: a path parameter cannot be '\.'"),
-        (("..",), ValueError, r"datasets.get: a path parameter cannot be '\.\.'"),
-        ((None,), TypeError, "datasets.get: path parameters must be str, got NoneType"),
-        ((42,), TypeError, "datasets.get: path parameters must be str, got int"),
-        ((b"ds-1",), TypeError, "datasets.get: path parameters must be str, got bytes"),
+        (("",), ValueError, "datasets.get: uid is empty"),
+        (("   ",), ValueError, "datasets.get: uid is empty"),
+        (("\t\n",), ValueError, "datasets.get: uid is empty"),
+        ((".",), ValueError, r"datasets.get: uid cannot be '\.'"),
+        (("..",), ValueError, r"datasets.get: uid cannot be '\.\.'"),
+        ((None,), TypeError, "datasets.get: uid must be a str, got NoneType"),
+        ((42,), TypeError, "datasets.get: uid must be a str, got int"),
+        ((b"ds-1",), TypeError, "datasets.get: uid must be a str, got bytes"),
+        (("x" * 70_000,), ValueError, "datasets.get: uid is 70,000 characters long; an identifier has at most 2,048"),
     ],
 )
 async def test_a_bad_identifier_fails_before_any_request(

@@ -18,11 +18,11 @@ from ..types.agent_execution import AgentExecution
 
 _LIST = PageOperation("agents.list", "GET", "/agents/", Agent.from_dict)
 _CREATE = Operation("agents.create", "POST", "/agents/", Agent.from_dict, body="required")
-_GET = Operation("agents.get", "GET", "/agents/{}/", Agent.from_dict)
-_UPDATE = Operation("agents.update", "PATCH", "/agents/{}/", Agent.from_dict, body="required")
-_DELETE = Operation("agents.delete", "DELETE", "/agents/{}/", ignore)
-_LIST_EXECUTIONS = PageOperation("agents.list_executions", "GET", "/agents/{}/executions/", AgentExecution.from_dict)
-_TEST = Operation("agents.test", "POST", "/agents/{}/test/", raw_object)
+_GET = Operation("agents.get", "GET", "/agents/{uid}/", Agent.from_dict)
+_UPDATE = Operation("agents.update", "PATCH", "/agents/{uid}/", Agent.from_dict, body="required")
+_DELETE = Operation("agents.delete", "DELETE", "/agents/{uid}/", ignore)
+_LIST_EXECUTIONS = PageOperation("agents.list_executions", "GET", "/agents/{uid}/executions/", AgentExecution.from_dict)
+_TEST = Operation("agents.test", "POST", "/agents/{uid}/test/", raw_object)
 
 
 class Agents(SyncResource):

@@ -17,26 +17,38 @@ from ..types.annotation_issue_metrics import AnnotationIssueMetrics
 from ..types.annotation_issue_tool_detail import AnnotationIssueToolDetail
 
 _LIST_BY_SEQUENCE = Operation(
-    "annotation_issues.list_by_sequence", "GET", "/sequences/{}/annotation-issues/", list_of(AnnotationIssue.from_dict)
+    "annotation_issues.list_by_sequence",
+    "GET",
+    "/sequences/{sequence_uid}/annotation-issues/",
+    list_of(AnnotationIssue.from_dict),
 )
 _CREATE = Operation(
-    "annotation_issues.create", "POST", "/sequences/{}/annotation-issues/", AnnotationIssue.from_dict, body="required"
+    "annotation_issues.create",
+    "POST",
+    "/sequences/{sequence_uid}/annotation-issues/",
+    AnnotationIssue.from_dict,
+    body="required",
 )
 _UPDATE = Operation(
     "annotation_issues.update",
     "PATCH",
-    "/sequences/{}/annotation-issues/{}/",
+    "/sequences/{sequence_uid}/annotation-issues/{issue_uid}/",
     AnnotationIssue.from_dict,
     body="required",
 )
-_DELETE = Operation("annotation_issues.delete", "DELETE", "/sequences/{}/annotation-issues/{}/", ignore)
+_DELETE = Operation(
+    "annotation_issues.delete", "DELETE", "/sequences/{sequence_uid}/annotation-issues/{issue_uid}/", ignore
+)
 _LIST_BY_DATASET = Operation(
-    "annotation_issues.list_by_dataset", "GET", "/datasets/{}/{}/annotation-issues/", list_of(AnnotationIssue.from_dict)
+    "annotation_issues.list_by_dataset",
+    "GET",
+    "/datasets/{owner}/{dataset_slug}/annotation-issues/",
+    list_of(AnnotationIssue.from_dict),
 )
 _GET_METRICS = Operation(
     "annotation_issues.get_metrics",
     "GET",
-    "/datasets/{}/{}/annotation-issues/metrics/",
+    "/datasets/{owner}/{dataset_slug}/annotation-issues/metrics/",
     AnnotationIssueMetrics.from_dict,
 )
 _LIST_TOOLS = Operation(

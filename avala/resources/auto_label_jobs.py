@@ -16,10 +16,10 @@ from .._wait import async_wait_until, wait_until
 from ..types.auto_label_job import AutoLabelJob
 
 _LIST = PageOperation("auto_label_jobs.list", "GET", "/auto-label-jobs/", AutoLabelJob.from_dict)
-_GET = Operation("auto_label_jobs.get", "GET", "/auto-label-jobs/{}/", AutoLabelJob.from_dict)
-_CANCEL = Operation("auto_label_jobs.cancel", "DELETE", "/auto-label-jobs/{}/", ignore)
+_GET = Operation("auto_label_jobs.get", "GET", "/auto-label-jobs/{uid}/", AutoLabelJob.from_dict)
+_CANCEL = Operation("auto_label_jobs.cancel", "DELETE", "/auto-label-jobs/{uid}/", ignore)
 _CREATE = Operation(
-    "auto_label_jobs.create", "POST", "/projects/{}/auto-label/", AutoLabelJob.from_dict, body="required"
+    "auto_label_jobs.create", "POST", "/projects/{project_uid}/auto-label/", AutoLabelJob.from_dict, body="required"
 )
 
 

@@ -15,12 +15,24 @@ from ..types.consensus_config import ConsensusConfig
 from ..types.consensus_score import ConsensusScore
 from ..types.consensus_summary import ConsensusSummary
 
-_GET_SUMMARY = Operation("consensus.get_summary", "GET", "/projects/{}/consensus/", ConsensusSummary.from_dict)
-_LIST_SCORES = PageOperation("consensus.list_scores", "GET", "/projects/{}/consensus/scores/", ConsensusScore.from_dict)
-_COMPUTE = Operation("consensus.compute", "POST", "/projects/{}/consensus/compute/", ConsensusComputeResult.from_dict)
-_GET_CONFIG = Operation("consensus.get_config", "GET", "/projects/{}/consensus/config/", ConsensusConfig.from_dict)
+_GET_SUMMARY = Operation(
+    "consensus.get_summary", "GET", "/projects/{project_uid}/consensus/", ConsensusSummary.from_dict
+)
+_LIST_SCORES = PageOperation(
+    "consensus.list_scores", "GET", "/projects/{project_uid}/consensus/scores/", ConsensusScore.from_dict
+)
+_COMPUTE = Operation(
+    "consensus.compute", "POST", "/projects/{project_uid}/consensus/compute/", ConsensusComputeResult.from_dict
+)
+_GET_CONFIG = Operation(
+    "consensus.get_config", "GET", "/projects/{project_uid}/consensus/config/", ConsensusConfig.from_dict
+)
 _UPDATE_CONFIG = Operation(
-    "consensus.update_config", "PUT", "/projects/{}/consensus/config/", ConsensusConfig.from_dict, body="required"
+    "consensus.update_config",
+    "PUT",
+    "/projects/{project_uid}/consensus/config/",
+    ConsensusConfig.from_dict,
+    body="required",
 )
 
 

@@ -20,15 +20,17 @@ from ..types.dataset_sequence import DatasetSequence
 
 _LIST = PageOperation("datasets.list", "GET", "/datasets/", Dataset.from_dict)
 _CREATE = Operation("datasets.create", "POST", "/datasets/", Dataset.from_dict, body="required")
-_GET = Operation("datasets.get", "GET", "/datasets/{}/", Dataset.from_dict)
-_GET_BY_SLUG = Operation("datasets.get_by_slug", "GET", "/datasets/{}/{}/", Dataset.from_dict)
-_LIST_ITEMS = PageOperation("datasets.list_items", "GET", "/datasets/{}/{}/items/", DatasetItem.from_dict)
-_GET_ITEM = Operation("datasets.get_item", "GET", "/datasets/{}/{}/items/{}/", DatasetItem.from_dict)
+_GET = Operation("datasets.get", "GET", "/datasets/{uid}/", Dataset.from_dict)
+_GET_BY_SLUG = Operation("datasets.get_by_slug", "GET", "/datasets/{owner}/{slug}/", Dataset.from_dict)
+_LIST_ITEMS = PageOperation("datasets.list_items", "GET", "/datasets/{owner}/{slug}/items/", DatasetItem.from_dict)
+_GET_ITEM = Operation("datasets.get_item", "GET", "/datasets/{owner}/{slug}/items/{item_uid}/", DatasetItem.from_dict)
 _LIST_SEQUENCES = PageOperation(
-    "datasets.list_sequences", "GET", "/datasets/{}/{}/sequences/", DatasetSequence.from_dict
+    "datasets.list_sequences", "GET", "/datasets/{owner}/{slug}/sequences/", DatasetSequence.from_dict
 )
-_GET_SEQUENCE = Operation("datasets.get_sequence", "GET", "/datasets/{}/{}/sequences/{}/", DatasetSequence.from_dict)
-_GET_HEALTH = Operation("datasets.get_health", "GET", "/datasets/{}/{}/health/", DatasetHealth.from_dict)
+_GET_SEQUENCE = Operation(
+    "datasets.get_sequence", "GET", "/datasets/{owner}/{slug}/sequences/{sequence_uid}/", DatasetSequence.from_dict
+)
+_GET_HEALTH = Operation("datasets.get_health", "GET", "/datasets/{owner}/{slug}/health/", DatasetHealth.from_dict)
 
 
 class Datasets(SyncResource):

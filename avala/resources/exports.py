@@ -15,7 +15,7 @@ from ..types.export import Export
 
 _LIST = PageOperation("exports.list", "GET", "/exports/", Export.from_dict)
 _CREATE = Operation("exports.create", "POST", "/exports/", Export.from_dict, body="required")
-_GET = Operation("exports.get", "GET", "/exports/{}/", Export.from_dict)
+_GET = Operation("exports.get", "GET", "/exports/{uid}/", Export.from_dict)
 
 
 class Exports(SyncResource):

@@ -18,8 +18,8 @@ _LIST = PageOperation("fleet.alert_channels.list", "GET", "/fleet/alert-channels
 _CREATE = Operation(
     "fleet.alert_channels.create", "POST", "/fleet/alert-channels/", AlertChannel.from_dict, body="required"
 )
-_DELETE = Operation("fleet.alert_channels.delete", "DELETE", "/fleet/alert-channels/{}/", ignore)
-_TEST = Operation("fleet.alert_channels.test", "POST", "/fleet/alert-channels/{}/test/", raw_object)
+_DELETE = Operation("fleet.alert_channels.delete", "DELETE", "/fleet/alert-channels/{channel_id}/", ignore)
+_TEST = Operation("fleet.alert_channels.test", "POST", "/fleet/alert-channels/{channel_id}/test/", raw_object)
 
 
 class FleetAlertChannels(SyncResource):

@@ -13,9 +13,11 @@ from .._transport import RawResponse
 from ..types.alert import Alert
 
 _LIST = PageOperation("fleet.alerts.list", "GET", "/fleet/alerts/", Alert.from_dict)
-_GET = Operation("fleet.alerts.get", "GET", "/fleet/alerts/{}/", Alert.from_dict)
-_ACKNOWLEDGE = Operation("fleet.alerts.acknowledge", "POST", "/fleet/alerts/{}/acknowledge/", Alert.from_dict)
-_RESOLVE = Operation("fleet.alerts.resolve", "POST", "/fleet/alerts/{}/resolve/", Alert.from_dict, body="optional")
+_GET = Operation("fleet.alerts.get", "GET", "/fleet/alerts/{alert_id}/", Alert.from_dict)
+_ACKNOWLEDGE = Operation("fleet.alerts.acknowledge", "POST", "/fleet/alerts/{alert_id}/acknowledge/", Alert.from_dict)
+_RESOLVE = Operation(
+    "fleet.alerts.resolve", "POST", "/fleet/alerts/{alert_id}/resolve/", Alert.from_dict, body="optional"
+)
 
 
 class FleetAlerts(SyncResource):

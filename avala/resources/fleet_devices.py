@@ -17,9 +17,9 @@ from ..types.device import Device
 
 _LIST = PageOperation("fleet.devices.list", "GET", "/fleet/devices/", Device.from_dict)
 _REGISTER = Operation("fleet.devices.register", "POST", "/fleet/devices/", Device.from_dict, body="required")
-_GET = Operation("fleet.devices.get", "GET", "/fleet/devices/{}/", Device.from_dict)
-_UPDATE = Operation("fleet.devices.update", "PATCH", "/fleet/devices/{}/", Device.from_dict, body="required")
-_DELETE = Operation("fleet.devices.delete", "DELETE", "/fleet/devices/{}/", ignore)
+_GET = Operation("fleet.devices.get", "GET", "/fleet/devices/{device_id}/", Device.from_dict)
+_UPDATE = Operation("fleet.devices.update", "PATCH", "/fleet/devices/{device_id}/", Device.from_dict, body="required")
+_DELETE = Operation("fleet.devices.delete", "DELETE", "/fleet/devices/{device_id}/", ignore)
 
 
 class FleetDevices(SyncResource):

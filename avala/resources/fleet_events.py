@@ -21,8 +21,8 @@ _CREATE = Operation("fleet.events.create", "POST", "/fleet/events/", FleetEvent.
 _CREATE_BATCH = Operation(
     "fleet.events.create_batch", "POST", "/fleet/events/batch/", result_field("created", int), body="required"
 )
-_GET = Operation("fleet.events.get", "GET", "/fleet/events/{}/", FleetEvent.from_dict)
-_DELETE = Operation("fleet.events.delete", "DELETE", "/fleet/events/{}/", ignore)
+_GET = Operation("fleet.events.get", "GET", "/fleet/events/{event_id}/", FleetEvent.from_dict)
+_DELETE = Operation("fleet.events.delete", "DELETE", "/fleet/events/{event_id}/", ignore)
 
 
 class FleetEvents(SyncResource):

@@ -15,9 +15,11 @@ from .._transport import RawResponse
 from ..types.recording import Recording
 
 _LIST = PageOperation("fleet.recordings.list", "GET", "/fleet/recordings/", Recording.from_dict)
-_GET = Operation("fleet.recordings.get", "GET", "/fleet/recordings/{}/", Recording.from_dict)
-_UPDATE = Operation("fleet.recordings.update", "PATCH", "/fleet/recordings/{}/", Recording.from_dict, body="required")
-_DELETE = Operation("fleet.recordings.delete", "DELETE", "/fleet/recordings/{}/", ignore)
+_GET = Operation("fleet.recordings.get", "GET", "/fleet/recordings/{recording_id}/", Recording.from_dict)
+_UPDATE = Operation(
+    "fleet.recordings.update", "PATCH", "/fleet/recordings/{recording_id}/", Recording.from_dict, body="required"
+)
+_DELETE = Operation("fleet.recordings.delete", "DELETE", "/fleet/recordings/{recording_id}/", ignore)
 
 
 class FleetRecordings(SyncResource):

@@ -17,9 +17,9 @@ from ..types.rule import Rule
 
 _LIST = PageOperation("fleet.rules.list", "GET", "/fleet/rules/", Rule.from_dict)
 _CREATE = Operation("fleet.rules.create", "POST", "/fleet/rules/", Rule.from_dict, body="required")
-_GET = Operation("fleet.rules.get", "GET", "/fleet/rules/{}/", Rule.from_dict)
-_UPDATE = Operation("fleet.rules.update", "PATCH", "/fleet/rules/{}/", Rule.from_dict, body="required")
-_DELETE = Operation("fleet.rules.delete", "DELETE", "/fleet/rules/{}/", ignore)
+_GET = Operation("fleet.rules.get", "GET", "/fleet/rules/{rule_id}/", Rule.from_dict)
+_UPDATE = Operation("fleet.rules.update", "PATCH", "/fleet/rules/{rule_id}/", Rule.from_dict, body="required")
+_DELETE = Operation("fleet.rules.delete", "DELETE", "/fleet/rules/{rule_id}/", ignore)
 
 
 class FleetRules(SyncResource):

@@ -28,61 +28,76 @@ from ..types.upload_status_response import UploadStatusResponse
 from ..types.upload_urls_response import UploadUrlsResponse
 
 _INIT_UPLOAD = Operation(
-    "fleet.uploads.init_upload", "POST", "/fleet/recordings/{}/upload/init/", UploadSession.from_dict, body="required"
+    "fleet.uploads.init_upload",
+    "POST",
+    "/fleet/recordings/{recording_uid}/upload/init/",
+    UploadSession.from_dict,
+    body="required",
 )
 _GET_UPLOAD_URLS = Operation(
     "fleet.uploads.get_upload_urls",
     "POST",
-    "/fleet/recordings/{}/upload/urls/",
+    "/fleet/recordings/{recording_uid}/upload/urls/",
     UploadUrlsResponse.from_dict,
     body="required",
 )
 _CONFIRM_UPLOAD = Operation(
-    "fleet.uploads.confirm_upload", "POST", "/fleet/recordings/{}/upload/confirm/", raw_object, body="required"
+    "fleet.uploads.confirm_upload",
+    "POST",
+    "/fleet/recordings/{recording_uid}/upload/confirm/",
+    raw_object,
+    body="required",
 )
 _FINALIZE_UPLOAD = Operation(
-    "fleet.uploads.finalize_upload", "POST", "/fleet/recordings/{}/upload/finalize/", raw_object, body="required"
+    "fleet.uploads.finalize_upload",
+    "POST",
+    "/fleet/recordings/{recording_uid}/upload/finalize/",
+    raw_object,
+    body="required",
 )
 _GET_UPLOAD_STATUS = Operation(
-    "fleet.uploads.get_upload_status", "GET", "/fleet/recordings/{}/upload/status/", UploadStatusResponse.from_dict
+    "fleet.uploads.get_upload_status",
+    "GET",
+    "/fleet/recordings/{recording_uid}/upload/status/",
+    UploadStatusResponse.from_dict,
 )
 _ADMIT_MANAGED_UPLOAD = Operation(
     "fleet.uploads.admit_managed_upload",
     "POST",
-    "/fleet/recordings/{}/managed-upload/admit/",
+    "/fleet/recordings/{recording_uid}/managed-upload/admit/",
     ManagedFleetUploadStatus.from_dict,
     body="required",
 )
 _GET_MANAGED_UPLOAD_STATUS = Operation(
     "fleet.uploads.get_managed_upload_status",
     "GET",
-    "/fleet/recordings/{}/managed-upload/status/",
+    "/fleet/recordings/{recording_uid}/managed-upload/status/",
     ManagedFleetUploadStatus.from_dict,
 )
 _INIT_MANAGED_MULTIPART = Operation(
     "fleet.uploads.init_managed_multipart",
     "POST",
-    "/fleet/recordings/{}/managed-upload/multipart/init/",
+    "/fleet/recordings/{recording_uid}/managed-upload/multipart/init/",
     ManagedMultipartInit.from_dict,
     body="required",
 )
 _GET_MANAGED_MULTIPART_PROGRESS = Operation(
     "fleet.uploads.get_managed_multipart_progress",
     "GET",
-    "/fleet/recordings/{}/managed-upload/multipart/progress/",
+    "/fleet/recordings/{recording_uid}/managed-upload/multipart/progress/",
     ManagedMultipartProgress.from_dict,
 )
 _GRANT_MANAGED_PARTS = Operation(
     "fleet.uploads.grant_managed_parts",
     "POST",
-    "/fleet/recordings/{}/managed-upload/multipart/parts/",
+    "/fleet/recordings/{recording_uid}/managed-upload/multipart/parts/",
     ManagedPartGrants.from_dict,
     body="required",
 )
 _FINALIZE_MANAGED_UPLOAD = Operation(
     "fleet.uploads.finalize_managed_upload",
     "POST",
-    "/fleet/recordings/{}/managed-upload/finalize/",
+    "/fleet/recordings/{recording_uid}/managed-upload/finalize/",
     ManagedFinalizeResponse.from_dict,
     body="required",
 )

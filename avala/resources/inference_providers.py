@@ -18,12 +18,12 @@ _LIST = PageOperation("inference_providers.list", "GET", "/inference-providers/"
 _CREATE = Operation(
     "inference_providers.create", "POST", "/inference-providers/", InferenceProvider.from_dict, body="required"
 )
-_GET = Operation("inference_providers.get", "GET", "/inference-providers/{}/", InferenceProvider.from_dict)
+_GET = Operation("inference_providers.get", "GET", "/inference-providers/{uid}/", InferenceProvider.from_dict)
 _UPDATE = Operation(
-    "inference_providers.update", "PATCH", "/inference-providers/{}/", InferenceProvider.from_dict, body="required"
+    "inference_providers.update", "PATCH", "/inference-providers/{uid}/", InferenceProvider.from_dict, body="required"
 )
-_DELETE = Operation("inference_providers.delete", "DELETE", "/inference-providers/{}/", ignore)
-_TEST = Operation("inference_providers.test", "POST", "/inference-providers/{}/test/", raw_object)
+_DELETE = Operation("inference_providers.delete", "DELETE", "/inference-providers/{uid}/", ignore)
+_TEST = Operation("inference_providers.test", "POST", "/inference-providers/{uid}/test/", raw_object)
 
 
 class InferenceProviders(SyncResource):

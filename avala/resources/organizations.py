@@ -21,58 +21,66 @@ from ..types.team_member import TeamMember
 _LIST = PageOperation("organizations.list", "GET", "/organizations/", Organization.from_dict)
 _CREATE = Operation("organizations.create", "POST", "/organizations/", Organization.from_dict, body="required")
 _INDUSTRY_CHOICES = Operation("organizations.industry_choices", "GET", "/organizations/industry-choices/", raw_object)
-_GET = Operation("organizations.get", "GET", "/organizations/{}/", Organization.from_dict)
-_UPDATE = Operation("organizations.update", "PATCH", "/organizations/{}/", Organization.from_dict, body="required")
-_DELETE = Operation("organizations.delete", "DELETE", "/organizations/{}/", ignore)
+_GET = Operation("organizations.get", "GET", "/organizations/{slug}/", Organization.from_dict)
+_UPDATE = Operation("organizations.update", "PATCH", "/organizations/{slug}/", Organization.from_dict, body="required")
+_DELETE = Operation("organizations.delete", "DELETE", "/organizations/{slug}/", ignore)
 _LIST_MEMBERS = PageOperation(
-    "organizations.list_members", "GET", "/organizations/{}/members/", OrganizationMember.from_dict
+    "organizations.list_members", "GET", "/organizations/{slug}/members/", OrganizationMember.from_dict
 )
-_REMOVE_MEMBER = Operation("organizations.remove_member", "DELETE", "/organizations/{}/members/{}/", ignore)
+_REMOVE_MEMBER = Operation("organizations.remove_member", "DELETE", "/organizations/{slug}/members/{user_uid}/", ignore)
 _UPDATE_MEMBER_ROLE = Operation(
-    "organizations.update_member_role", "PATCH", "/organizations/{}/members/{}/role/", ignore, body="required"
+    "organizations.update_member_role",
+    "PATCH",
+    "/organizations/{slug}/members/{user_uid}/role/",
+    ignore,
+    body="required",
 )
-_LEAVE = Operation("organizations.leave", "POST", "/organizations/{}/leave/", ignore)
+_LEAVE = Operation("organizations.leave", "POST", "/organizations/{slug}/leave/", ignore)
 _TRANSFER_OWNERSHIP = Operation(
-    "organizations.transfer_ownership", "POST", "/organizations/{}/transfer-ownership/", ignore, body="required"
+    "organizations.transfer_ownership", "POST", "/organizations/{slug}/transfer-ownership/", ignore, body="required"
 )
 _LIST_INVITATIONS = PageOperation(
-    "organizations.list_invitations", "GET", "/organizations/{}/invitations/", Invitation.from_dict
+    "organizations.list_invitations", "GET", "/organizations/{slug}/invitations/", Invitation.from_dict
 )
 _CREATE_INVITATION = Operation(
-    "organizations.create_invitation", "POST", "/organizations/{}/invitations/", Invitation.from_dict, body="required"
+    "organizations.create_invitation",
+    "POST",
+    "/organizations/{slug}/invitations/",
+    Invitation.from_dict,
+    body="required",
 )
 _RESEND_INVITATION = Operation(
-    "organizations.resend_invitation", "POST", "/organizations/{}/invitations/{}/resend/", ignore
+    "organizations.resend_invitation", "POST", "/organizations/{slug}/invitations/{invitation_uid}/resend/", ignore
 )
 _CANCEL_INVITATION = Operation(
-    "organizations.cancel_invitation", "POST", "/organizations/{}/invitations/{}/cancel/", ignore
+    "organizations.cancel_invitation", "POST", "/organizations/{slug}/invitations/{invitation_uid}/cancel/", ignore
 )
-_LIST_TEAMS = PageOperation("organizations.list_teams", "GET", "/organizations/{}/teams/", Team.from_dict)
+_LIST_TEAMS = PageOperation("organizations.list_teams", "GET", "/organizations/{slug}/teams/", Team.from_dict)
 _CREATE_TEAM = Operation(
-    "organizations.create_team", "POST", "/organizations/{}/teams/", Team.from_dict, body="required"
+    "organizations.create_team", "POST", "/organizations/{slug}/teams/", Team.from_dict, body="required"
 )
-_GET_TEAM = Operation("organizations.get_team", "GET", "/organizations/{}/teams/{}/", Team.from_dict)
+_GET_TEAM = Operation("organizations.get_team", "GET", "/organizations/{slug}/teams/{team_slug}/", Team.from_dict)
 _UPDATE_TEAM = Operation(
-    "organizations.update_team", "PATCH", "/organizations/{}/teams/{}/", Team.from_dict, body="required"
+    "organizations.update_team", "PATCH", "/organizations/{slug}/teams/{team_slug}/", Team.from_dict, body="required"
 )
-_DELETE_TEAM = Operation("organizations.delete_team", "DELETE", "/organizations/{}/teams/{}/", ignore)
+_DELETE_TEAM = Operation("organizations.delete_team", "DELETE", "/organizations/{slug}/teams/{team_slug}/", ignore)
 _LIST_TEAM_MEMBERS = PageOperation(
-    "organizations.list_team_members", "GET", "/organizations/{}/teams/{}/members/", TeamMember.from_dict
+    "organizations.list_team_members", "GET", "/organizations/{slug}/teams/{team_slug}/members/", TeamMember.from_dict
 )
 _ADD_TEAM_MEMBER = Operation(
     "organizations.add_team_member",
     "POST",
-    "/organizations/{}/teams/{}/members/",
+    "/organizations/{slug}/teams/{team_slug}/members/",
     TeamMember.from_dict,
     body="required",
 )
 _REMOVE_TEAM_MEMBER = Operation(
-    "organizations.remove_team_member", "DELETE", "/organizations/{}/teams/{}/members/{}/", ignore
+    "organizations.remove_team_member", "DELETE", "/organizations/{slug}/teams/{team_slug}/members/{user_uid}/", ignore
 )
 _UPDATE_TEAM_MEMBER_ROLE = Operation(
     "organizations.update_team_member_role",
     "PATCH",
-    "/organizations/{}/teams/{}/members/{}/role/",
+    "/organizations/{slug}/teams/{team_slug}/members/{user_uid}/role/",
     ignore,
     body="required",
 )

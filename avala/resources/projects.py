@@ -13,7 +13,7 @@ from .._transport import RawResponse
 from ..types.project import Project
 
 _LIST = PageOperation("projects.list", "GET", "/users/me/projects/", Project.from_dict)
-_GET = Operation("projects.get", "GET", "/users/me/projects/{}/", Project.from_dict)
+_GET = Operation("projects.get", "GET", "/users/me/projects/{uid}/", Project.from_dict)
 
 
 class Projects(SyncResource):

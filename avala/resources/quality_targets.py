@@ -15,21 +15,33 @@ from .._transport import RawResponse
 from ..types.quality_target import QualityTarget
 from ..types.quality_target_evaluation import QualityTargetEvaluation
 
-_LIST = PageOperation("quality_targets.list", "GET", "/projects/{}/quality-targets/", QualityTarget.from_dict)
+_LIST = PageOperation(
+    "quality_targets.list", "GET", "/projects/{project_uid}/quality-targets/", QualityTarget.from_dict
+)
 _CREATE = Operation(
-    "quality_targets.create", "POST", "/projects/{}/quality-targets/", QualityTarget.from_dict, body="required"
+    "quality_targets.create",
+    "POST",
+    "/projects/{project_uid}/quality-targets/",
+    QualityTarget.from_dict,
+    body="required",
 )
 _EVALUATE = Operation(
     "quality_targets.evaluate",
     "POST",
-    "/projects/{}/quality-targets/evaluate/",
+    "/projects/{project_uid}/quality-targets/evaluate/",
     list_of(QualityTargetEvaluation.from_dict),
 )
-_GET = Operation("quality_targets.get", "GET", "/projects/{}/quality-targets/{}/", QualityTarget.from_dict)
-_UPDATE = Operation(
-    "quality_targets.update", "PATCH", "/projects/{}/quality-targets/{}/", QualityTarget.from_dict, body="required"
+_GET = Operation(
+    "quality_targets.get", "GET", "/projects/{project_uid}/quality-targets/{uid}/", QualityTarget.from_dict
 )
-_DELETE = Operation("quality_targets.delete", "DELETE", "/projects/{}/quality-targets/{}/", ignore)
+_UPDATE = Operation(
+    "quality_targets.update",
+    "PATCH",
+    "/projects/{project_uid}/quality-targets/{uid}/",
+    QualityTarget.from_dict,
+    body="required",
+)
+_DELETE = Operation("quality_targets.delete", "DELETE", "/projects/{project_uid}/quality-targets/{uid}/", ignore)
 
 
 class QualityTargets(SyncResource):

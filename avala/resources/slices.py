@@ -17,10 +17,10 @@ from ..types.slice import Slice
 from ..types.slice_item import SliceItem
 
 _CREATE = Operation("slices.create", "POST", "/slices/", Slice.from_dict, body="required")
-_LIST = PageOperation("slices.list", "GET", "/slices/{}/list/", Slice.from_dict)
-_GET = Operation("slices.get", "GET", "/slices/{}/{}/", Slice.from_dict)
-_LIST_ITEMS = PageOperation("slices.list_items", "GET", "/slices/{}/{}/items/list/", SliceItem.from_dict)
-_GET_ITEM = Operation("slices.get_item", "GET", "/slices/{}/{}/items/{}/", SliceItem.from_dict)
+_LIST = PageOperation("slices.list", "GET", "/slices/{owner}/list/", Slice.from_dict)
+_GET = Operation("slices.get", "GET", "/slices/{owner}/{slug}/", Slice.from_dict)
+_LIST_ITEMS = PageOperation("slices.list_items", "GET", "/slices/{owner}/{slug}/items/list/", SliceItem.from_dict)
+_GET_ITEM = Operation("slices.get_item", "GET", "/slices/{owner}/{slug}/items/{item_uid}/", SliceItem.from_dict)
 
 
 class Slices(SyncResource):

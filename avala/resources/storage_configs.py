@@ -20,9 +20,9 @@ _CREATE = Operation("storage_configs.create", "POST", "/storage-configs/", Stora
 _SETUP_INFO = Operation(
     "storage_configs.setup_info", "GET", "/storage-configs/setup-info/", StorageConfigSetupInfo.from_dict
 )
-_GET = Operation("storage_configs.get", "GET", "/storage-configs/{}/", StorageConfig.from_dict)
-_DELETE = Operation("storage_configs.delete", "DELETE", "/storage-configs/{}/", ignore)
-_TEST = Operation("storage_configs.test", "POST", "/storage-configs/{}/test/", raw_object)
+_GET = Operation("storage_configs.get", "GET", "/storage-configs/{uid}/", StorageConfig.from_dict)
+_DELETE = Operation("storage_configs.delete", "DELETE", "/storage-configs/{uid}/", ignore)
+_TEST = Operation("storage_configs.test", "POST", "/storage-configs/{uid}/test/", raw_object)
 
 
 class StorageConfigs(SyncResource):

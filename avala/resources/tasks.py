@@ -13,7 +13,7 @@ from .._transport import RawResponse
 from ..types.task import Task
 
 _LIST = PageOperation("tasks.list", "GET", "/tasks/", Task.from_dict)
-_GET = Operation("tasks.get", "GET", "/tasks/{}/", Task.from_dict)
+_GET = Operation("tasks.get", "GET", "/tasks/{uid}/", Task.from_dict)
 
 
 class Tasks(SyncResource):

@@ -13,7 +13,7 @@ from .._transport import RawResponse
 from ..types.webhook_delivery import WebhookDelivery
 
 _LIST = PageOperation("webhook_deliveries.list", "GET", "/webhook-deliveries/", WebhookDelivery.from_dict)
-_GET = Operation("webhook_deliveries.get", "GET", "/webhook-deliveries/{}/", WebhookDelivery.from_dict)
+_GET = Operation("webhook_deliveries.get", "GET", "/webhook-deliveries/{uid}/", WebhookDelivery.from_dict)
 
 
 class WebhookDeliveries(SyncResource):

@@ -17,10 +17,10 @@ from ..types.webhook import Webhook
 
 _LIST = PageOperation("webhooks.list", "GET", "/webhooks/", Webhook.from_dict)
 _CREATE = Operation("webhooks.create", "POST", "/webhooks/", Webhook.from_dict, body="required")
-_GET = Operation("webhooks.get", "GET", "/webhooks/{}/", Webhook.from_dict)
-_UPDATE = Operation("webhooks.update", "PATCH", "/webhooks/{}/", Webhook.from_dict, body="required")
-_DELETE = Operation("webhooks.delete", "DELETE", "/webhooks/{}/", ignore)
-_TEST = Operation("webhooks.test", "POST", "/webhooks/{}/test/", raw_object)
+_GET = Operation("webhooks.get", "GET", "/webhooks/{uid}/", Webhook.from_dict)
+_UPDATE = Operation("webhooks.update", "PATCH", "/webhooks/{uid}/", Webhook.from_dict, body="required")
+_DELETE = Operation("webhooks.delete", "DELETE", "/webhooks/{uid}/", ignore)
+_TEST = Operation("webhooks.test", "POST", "/webhooks/{uid}/test/", raw_object)
 
 
 class Webhooks(SyncResource):

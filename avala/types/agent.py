@@ -103,30 +103,43 @@ class Agent:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.description = data["description"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _description = data["description"]
             v = data["events"]
-            self.events = list() if v is None else v
-            self.callback_url = data["callback_url"]
+            _events = list() if v is None else v
+            _callback_url = data["callback_url"]
             v = data["is_active"]
-            self.is_active = True if v is None else v
-            self.project = data["project"]
+            _is_active = True if v is None else v
+            _project = data["project"]
             v = data["task_types"]
-            self.task_types = list() if v is None else v
-            self.secret = data["secret"]
-            self.execution_stats = data["execution_stats"]
+            _task_types = list() if v is None else v
+            _secret = data["secret"]
+            _execution_stats = data["execution_stats"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.description = _description
+        self.events = _events
+        self.callback_url = _callback_url
+        self.is_active = _is_active
+        self.project = _project
+        self.task_types = _task_types
+        self.secret = _secret
+        self.execution_stats = _execution_stats
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -112,31 +112,46 @@ class AgentExecution:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.registration = data["registration"]
-            self.event_type = data["event_type"]
-            self.task = data["task"]
-            self.result = data["result"]
-            self.status = data["status"]
-            self.action = data["action"]
-            self.event_payload = data["event_payload"]
-            self.response_payload = data["response_payload"]
-            self.error_message = data["error_message"]
+            _uid = data["uid"]
+            _registration = data["registration"]
+            _event_type = data["event_type"]
+            _task = data["task"]
+            _result = data["result"]
+            _status = data["status"]
+            _action = data["action"]
+            _event_payload = data["event_payload"]
+            _response_payload = data["response_payload"]
+            _error_message = data["error_message"]
             v = data["started_at"]
-            self.started_at = None if v is None else parse_datetime(v)
+            _started_at = None if v is None else parse_datetime(v)
             v = data["completed_at"]
-            self.completed_at = None if v is None else parse_datetime(v)
+            _completed_at = None if v is None else parse_datetime(v)
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.registration = _registration
+        self.event_type = _event_type
+        self.task = _task
+        self.result = _result
+        self.status = _status
+        self.action = _action
+        self.event_payload = _event_payload
+        self.response_payload = _response_payload
+        self.error_message = _error_message
+        self.started_at = _started_at
+        self.completed_at = _completed_at
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

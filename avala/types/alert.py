@@ -115,32 +115,47 @@ class Alert:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.rule = data["rule"]
-            self.device = data["device"]
-            self.recording = data["recording"]
-            self.severity = data["severity"]
-            self.status = data["status"]
-            self.message = data["message"]
+            _uid = data["uid"]
+            _rule = data["rule"]
+            _device = data["device"]
+            _recording = data["recording"]
+            _severity = data["severity"]
+            _status = data["status"]
+            _message = data["message"]
             v = data["triggered_at"]
-            self.triggered_at = None if v is None else parse_datetime(v)
+            _triggered_at = None if v is None else parse_datetime(v)
             v = data["acknowledged_at"]
-            self.acknowledged_at = None if v is None else parse_datetime(v)
-            self.acknowledged_by = data["acknowledged_by"]
+            _acknowledged_at = None if v is None else parse_datetime(v)
+            _acknowledged_by = data["acknowledged_by"]
             v = data["resolved_at"]
-            self.resolved_at = None if v is None else parse_datetime(v)
-            self.resolution_note = data["resolution_note"]
+            _resolved_at = None if v is None else parse_datetime(v)
+            _resolution_note = data["resolution_note"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.rule = _rule
+        self.device = _device
+        self.recording = _recording
+        self.severity = _severity
+        self.status = _status
+        self.message = _message
+        self.triggered_at = _triggered_at
+        self.acknowledged_at = _acknowledged_at
+        self.acknowledged_by = _acknowledged_by
+        self.resolved_at = _resolved_at
+        self.resolution_note = _resolution_note
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -153,40 +153,62 @@ class AnnotationIssue:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.dataset_item_uid = data["dataset_item_uid"]
-            self.sequence_uid = data["sequence_uid"]
+            _uid = data["uid"]
+            _dataset_item_uid = data["dataset_item_uid"]
+            _sequence_uid = data["sequence_uid"]
             v = data["project"]
-            self.project = None if v is None else AnnotationIssueProject.from_dict(v)
+            _project = None if v is None else AnnotationIssueProject.from_dict(v)
             v = data["reporter"]
-            self.reporter = None if v is None else AnnotationIssueReporter.from_dict(v)
-            self.priority = data["priority"]
-            self.severity = data["severity"]
-            self.description = data["description"]
-            self.status = data["status"]
+            _reporter = None if v is None else AnnotationIssueReporter.from_dict(v)
+            _priority = data["priority"]
+            _severity = data["severity"]
+            _description = data["description"]
+            _status = data["status"]
             v = data["tool"]
-            self.tool = None if v is None else AnnotationIssueTool.from_dict(v)
+            _tool = None if v is None else AnnotationIssueTool.from_dict(v)
             v = data["problem"]
-            self.problem = None if v is None else AnnotationIssueProblem.from_dict(v)
-            self.wrong_class = data["wrong_class"]
-            self.correct_class = data["correct_class"]
-            self.should_re_annotate = data["should_re_annotate"]
-            self.should_delete = data["should_delete"]
-            self.frames_affected = data["frames_affected"]
-            self.coordinates = data["coordinates"]
-            self.query_params = data["query_params"]
+            _problem = None if v is None else AnnotationIssueProblem.from_dict(v)
+            _wrong_class = data["wrong_class"]
+            _correct_class = data["correct_class"]
+            _should_re_annotate = data["should_re_annotate"]
+            _should_delete = data["should_delete"]
+            _frames_affected = data["frames_affected"]
+            _coordinates = data["coordinates"]
+            _query_params = data["query_params"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["closed_at"]
-            self.closed_at = None if v is None else parse_datetime(v)
-            self.object_uid = data["object_uid"]
+            _closed_at = None if v is None else parse_datetime(v)
+            _object_uid = data["object_uid"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.dataset_item_uid = _dataset_item_uid
+        self.sequence_uid = _sequence_uid
+        self.project = _project
+        self.reporter = _reporter
+        self.priority = _priority
+        self.severity = _severity
+        self.description = _description
+        self.status = _status
+        self.tool = _tool
+        self.problem = _problem
+        self.wrong_class = _wrong_class
+        self.correct_class = _correct_class
+        self.should_re_annotate = _should_re_annotate
+        self.should_delete = _should_delete
+        self.frames_affected = _frames_affected
+        self.coordinates = _coordinates
+        self.query_params = _query_params
+        self.created_at = _created_at
+        self.closed_at = _closed_at
+        self.object_uid = _object_uid
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

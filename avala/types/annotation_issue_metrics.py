@@ -84,21 +84,30 @@ class AnnotationIssueMetrics:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.status_count = data["status_count"]
-            self.priority_count = data["priority_count"]
-            self.severity_count = data["severity_count"]
-            self.mean_seconds_close_time_all = data["mean_seconds_close_time_all"]
-            self.mean_seconds_close_time_customer = data["mean_seconds_close_time_customer"]
-            self.mean_unresolved_issue_age_all = data["mean_unresolved_issue_age_all"]
-            self.mean_unresolved_issue_age_customer = data["mean_unresolved_issue_age_customer"]
-            self.object_count_by_annotation_issue_problem_uid = data["object_count_by_annotation_issue_problem_uid"]
+            _status_count = data["status_count"]
+            _priority_count = data["priority_count"]
+            _severity_count = data["severity_count"]
+            _mean_seconds_close_time_all = data["mean_seconds_close_time_all"]
+            _mean_seconds_close_time_customer = data["mean_seconds_close_time_customer"]
+            _mean_unresolved_issue_age_all = data["mean_unresolved_issue_age_all"]
+            _mean_unresolved_issue_age_customer = data["mean_unresolved_issue_age_customer"]
+            _object_count_by_annotation_issue_problem_uid = data["object_count_by_annotation_issue_problem_uid"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.status_count = _status_count
+        self.priority_count = _priority_count
+        self.severity_count = _severity_count
+        self.mean_seconds_close_time_all = _mean_seconds_close_time_all
+        self.mean_seconds_close_time_customer = _mean_seconds_close_time_customer
+        self.mean_unresolved_issue_age_all = _mean_unresolved_issue_age_all
+        self.mean_unresolved_issue_age_customer = _mean_unresolved_issue_age_customer
+        self.object_count_by_annotation_issue_problem_uid = _object_count_by_annotation_issue_problem_uid
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

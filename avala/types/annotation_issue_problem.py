@@ -39,10 +39,13 @@ class AnnotationIssueProblem:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.uid = data["uid"]
-        self.title = data["title"]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _uid = data["uid"]
+        _title = data["title"]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.title = _title
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -55,18 +55,24 @@ class AnnotationIssueReporter:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.username = data["username"]
-            self.picture = data["picture"]
-            self.full_name = data["full_name"]
-            self.type = data["type"]
-            self.is_staff = data["is_staff"]
+            _username = data["username"]
+            _picture = data["picture"]
+            _full_name = data["full_name"]
+            _type = data["type"]
+            _is_staff = data["is_staff"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.username = _username
+        self.picture = _picture
+        self.full_name = _full_name
+        self.type = _type
+        self.is_staff = _is_staff
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -45,16 +45,20 @@ class AnnotationIssueTool:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.default = data["default"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _default = data["default"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.default = _default
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -56,19 +56,25 @@ class AnnotationIssueToolDetail:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.dataset_type = data["dataset_type"]
-            self.default = data["default"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _dataset_type = data["dataset_type"]
+            _default = data["default"]
             v = data["problems"]
-            self.problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
+            _problems = None if v is None else [AnnotationIssueToolProblem.from_dict(x0) for x0 in v]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.dataset_type = _dataset_type
+        self.default = _default
+        self.problems = _problems
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -130,40 +130,58 @@ class AutoLabelJob:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.status = data["status"]
-            self.model_type = data["model_type"]
-            self.confidence_threshold = data["confidence_threshold"]
+            _uid = data["uid"]
+            _status = data["status"]
+            _model_type = data["model_type"]
+            _confidence_threshold = data["confidence_threshold"]
             v = data["labels"]
-            self.labels = list() if v is None else v
+            _labels = list() if v is None else v
             v = data["dry_run"]
-            self.dry_run = False if v is None else v
+            _dry_run = False if v is None else v
             v = data["total_items"]
-            self.total_items = 0 if v is None else v
+            _total_items = 0 if v is None else v
             v = data["processed_items"]
-            self.processed_items = 0 if v is None else v
+            _processed_items = 0 if v is None else v
             v = data["successful_items"]
-            self.successful_items = 0 if v is None else v
+            _successful_items = 0 if v is None else v
             v = data["failed_items"]
-            self.failed_items = 0 if v is None else v
+            _failed_items = 0 if v is None else v
             v = data["skipped_items"]
-            self.skipped_items = 0 if v is None else v
-            self.progress_pct = data["progress_pct"]
-            self.error_message = data["error_message"]
-            self.summary = data["summary"]
+            _skipped_items = 0 if v is None else v
+            _progress_pct = data["progress_pct"]
+            _error_message = data["error_message"]
+            _summary = data["summary"]
             v = data["started_at"]
-            self.started_at = None if v is None else parse_datetime(v)
+            _started_at = None if v is None else parse_datetime(v)
             v = data["completed_at"]
-            self.completed_at = None if v is None else parse_datetime(v)
+            _completed_at = None if v is None else parse_datetime(v)
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.status = _status
+        self.model_type = _model_type
+        self.confidence_threshold = _confidence_threshold
+        self.labels = _labels
+        self.dry_run = _dry_run
+        self.total_items = _total_items
+        self.processed_items = _processed_items
+        self.successful_items = _successful_items
+        self.failed_items = _failed_items
+        self.skipped_items = _skipped_items
+        self.progress_pct = _progress_pct
+        self.error_message = _error_message
+        self.summary = _summary
+        self.started_at = _started_at
+        self.completed_at = _completed_at
+        self.created_at = _created_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

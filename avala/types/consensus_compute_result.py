@@ -39,10 +39,13 @@ class ConsensusComputeResult:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.status = data["status"]
-        self.message = data["message"]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _status = data["status"]
+        _message = data["message"]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.status = _status
+        self.message = _message
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -65,24 +65,31 @@ class ConsensusConfig:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
+            _uid = data["uid"]
             v = data["iou_threshold"]
-            self.iou_threshold = 0.5 if v is None else v
+            _iou_threshold = 0.5 if v is None else v
             v = data["min_agreement_ratio"]
-            self.min_agreement_ratio = 0.5 if v is None else v
+            _min_agreement_ratio = 0.5 if v is None else v
             v = data["min_annotations"]
-            self.min_annotations = 2 if v is None else v
+            _min_annotations = 2 if v is None else v
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.iou_threshold = _iou_threshold
+        self.min_agreement_ratio = _min_agreement_ratio
+        self.min_annotations = _min_annotations
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

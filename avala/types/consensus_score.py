@@ -67,22 +67,31 @@ class ConsensusScore:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.dataset_item_uid = data["dataset_item_uid"]
-            self.task_name = data["task_name"]
-            self.score_type = data["score_type"]
-            self.score = data["score"]
-            self.annotator_count = data["annotator_count"]
-            self.details = data["details"]
+            _uid = data["uid"]
+            _dataset_item_uid = data["dataset_item_uid"]
+            _task_name = data["task_name"]
+            _score_type = data["score_type"]
+            _score = data["score"]
+            _annotator_count = data["annotator_count"]
+            _details = data["details"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.dataset_item_uid = _dataset_item_uid
+        self.task_name = _task_name
+        self.score_type = _score_type
+        self.score = _score
+        self.annotator_count = _annotator_count
+        self.details = _details
+        self.created_at = _created_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

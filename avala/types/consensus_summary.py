@@ -77,21 +77,30 @@ class ConsensusSummary:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.mean_score = data["mean_score"]
-            self.median_score = data["median_score"]
-            self.min_score = data["min_score"]
-            self.max_score = data["max_score"]
-            self.total_items = data["total_items"]
-            self.items_with_consensus = data["items_with_consensus"]
-            self.score_distribution = data["score_distribution"]
-            self.by_task_name = data["by_task_name"]
+            _mean_score = data["mean_score"]
+            _median_score = data["median_score"]
+            _min_score = data["min_score"]
+            _max_score = data["max_score"]
+            _total_items = data["total_items"]
+            _items_with_consensus = data["items_with_consensus"]
+            _score_distribution = data["score_distribution"]
+            _by_task_name = data["by_task_name"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.mean_score = _mean_score
+        self.median_score = _median_score
+        self.min_score = _min_score
+        self.max_score = _max_score
+        self.total_items = _total_items
+        self.items_with_consensus = _items_with_consensus
+        self.score_distribution = _score_distribution
+        self.by_task_name = _by_task_name
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -100,27 +100,39 @@ class Dataset:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.slug = data["slug"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _slug = data["slug"]
             v = data["item_count"]
-            self.item_count = 0 if v is None else v
-            self.data_type = data["data_type"]
+            _item_count = 0 if v is None else v
+            _data_type = data["data_type"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
-            self.status = data["status"]
-            self.is_sequence = data["is_sequence"]
-            self.predefined_labels = data["predefined_labels"]
-            self.owner_name = data["owner_name"]
+            _updated_at = None if v is None else parse_datetime(v)
+            _status = data["status"]
+            _is_sequence = data["is_sequence"]
+            _predefined_labels = data["predefined_labels"]
+            _owner_name = data["owner_name"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.slug = _slug
+        self.item_count = _item_count
+        self.data_type = _data_type
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.status = _status
+        self.is_sequence = _is_sequence
+        self.predefined_labels = _predefined_labels
+        self.owner_name = _owner_name
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

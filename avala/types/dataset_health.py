@@ -115,34 +115,49 @@ class DatasetHealth:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.dataset_uid = data["dataset_uid"]
-            self.dataset_slug = data["dataset_slug"]
-            self.dataset_status = data["dataset_status"]
-            self.data_type = data["data_type"]
-            self.is_sequence = data["is_sequence"]
+            _dataset_uid = data["dataset_uid"]
+            _dataset_slug = data["dataset_slug"]
+            _dataset_status = data["dataset_status"]
+            _data_type = data["data_type"]
+            _is_sequence = data["is_sequence"]
             v = data["item_count"]
-            self.item_count = 0 if v is None else v
+            _item_count = 0 if v is None else v
             v = data["sequence_count"]
-            self.sequence_count = 0 if v is None else v
+            _sequence_count = 0 if v is None else v
             v = data["total_frames"]
-            self.total_frames = 0 if v is None else v
-            self.s3_prefix = data["s3_prefix"]
-            self.gc_storage_prefix = data["gc_storage_prefix"]
+            _total_frames = 0 if v is None else v
+            _s3_prefix = data["s3_prefix"]
+            _gc_storage_prefix = data["gc_storage_prefix"]
             v = data["last_updated_at"]
-            self.last_updated_at = None if v is None else parse_datetime(v)
+            _last_updated_at = None if v is None else parse_datetime(v)
             v = data["sequences"]
-            self.sequences = list() if v is None else [SequenceHealth.from_dict(x0) for x0 in v]
+            _sequences = list() if v is None else [SequenceHealth.from_dict(x0) for x0 in v]
             v = data["ingest_ok"]
-            self.ingest_ok = False if v is None else v
+            _ingest_ok = False if v is None else v
             v = data["issues"]
-            self.issues = list() if v is None else v
+            _issues = list() if v is None else v
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.dataset_uid = _dataset_uid
+        self.dataset_slug = _dataset_slug
+        self.dataset_status = _dataset_status
+        self.data_type = _data_type
+        self.is_sequence = _is_sequence
+        self.item_count = _item_count
+        self.sequence_count = _sequence_count
+        self.total_frames = _total_frames
+        self.s3_prefix = _s3_prefix
+        self.gc_storage_prefix = _gc_storage_prefix
+        self.last_updated_at = _last_updated_at
+        self.sequences = _sequences
+        self.ingest_ok = _ingest_ok
+        self.issues = _issues
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

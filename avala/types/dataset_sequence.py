@@ -125,29 +125,46 @@ class DatasetSequence:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.key = data["key"]
-            self.custom_uuid = data["custom_uuid"]
-            self.status = data["status"]
-            self.featured_image = data["featured_image"]
-            self.number_of_frames = data["number_of_frames"]
-            self.views = data["views"]
-            self.crop_data = data["crop_data"]
-            self.predefined_labels = data["predefined_labels"]
-            self.frames = data["frames"]
-            self.metrics = data["metrics"]
-            self.dataset_uid = data["dataset_uid"]
-            self.allow_lidar_calibration = data["allow_lidar_calibration"]
-            self.lidar_calibration_enabled = data["lidar_calibration_enabled"]
-            self.camera_calibration_enabled = data["camera_calibration_enabled"]
-            self.coc_timeline = data["coc_timeline"]
+            _uid = data["uid"]
+            _key = data["key"]
+            _custom_uuid = data["custom_uuid"]
+            _status = data["status"]
+            _featured_image = data["featured_image"]
+            _number_of_frames = data["number_of_frames"]
+            _views = data["views"]
+            _crop_data = data["crop_data"]
+            _predefined_labels = data["predefined_labels"]
+            _frames = data["frames"]
+            _metrics = data["metrics"]
+            _dataset_uid = data["dataset_uid"]
+            _allow_lidar_calibration = data["allow_lidar_calibration"]
+            _lidar_calibration_enabled = data["lidar_calibration_enabled"]
+            _camera_calibration_enabled = data["camera_calibration_enabled"]
+            _coc_timeline = data["coc_timeline"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.key = _key
+        self.custom_uuid = _custom_uuid
+        self.status = _status
+        self.featured_image = _featured_image
+        self.number_of_frames = _number_of_frames
+        self.views = _views
+        self.crop_data = _crop_data
+        self.predefined_labels = _predefined_labels
+        self.frames = _frames
+        self.metrics = _metrics
+        self.dataset_uid = _dataset_uid
+        self.allow_lidar_calibration = _allow_lidar_calibration
+        self.lidar_calibration_enabled = _lidar_calibration_enabled
+        self.camera_calibration_enabled = _camera_calibration_enabled
+        self.coc_timeline = _coc_timeline
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

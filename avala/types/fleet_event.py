@@ -109,30 +109,44 @@ class FleetEvent:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.recording = data["recording"]
-            self.device = data["device"]
-            self.type = data["type"]
-            self.label = data["label"]
-            self.description = data["description"]
+            _uid = data["uid"]
+            _recording = data["recording"]
+            _device = data["device"]
+            _type = data["type"]
+            _label = data["label"]
+            _description = data["description"]
             v = data["timestamp"]
-            self.timestamp = None if v is None else parse_datetime(v)
-            self.duration_ms = data["duration_ms"]
+            _timestamp = None if v is None else parse_datetime(v)
+            _duration_ms = data["duration_ms"]
             v = data["tags"]
-            self.tags = list() if v is None else v
-            self.metadata = data["metadata"]
-            self.severity = data["severity"]
+            _tags = list() if v is None else v
+            _metadata = data["metadata"]
+            _severity = data["severity"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.recording = _recording
+        self.device = _device
+        self.type = _type
+        self.label = _label
+        self.description = _description
+        self.timestamp = _timestamp
+        self.duration_ms = _duration_ms
+        self.tags = _tags
+        self.metadata = _metadata
+        self.severity = _severity
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -99,28 +99,40 @@ class InferenceProvider:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.description = data["description"]
-            self.provider_type = data["provider_type"]
-            self.config = data["config"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _description = data["description"]
+            _provider_type = data["provider_type"]
+            _config = data["config"]
             v = data["is_active"]
-            self.is_active = True if v is None else v
-            self.project = data["project"]
+            _is_active = True if v is None else v
+            _project = data["project"]
             v = data["last_test_at"]
-            self.last_test_at = None if v is None else parse_datetime(v)
-            self.last_test_success = data["last_test_success"]
+            _last_test_at = None if v is None else parse_datetime(v)
+            _last_test_success = data["last_test_success"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.description = _description
+        self.provider_type = _provider_type
+        self.config = _config
+        self.is_active = _is_active
+        self.project = _project
+        self.last_test_at = _last_test_at
+        self.last_test_success = _last_test_success
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

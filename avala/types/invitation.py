@@ -103,27 +103,40 @@ class Invitation:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.organization_name = data["organization_name"]
-            self.organization_slug = data["organization_slug"]
-            self.invited_email = data["invited_email"]
-            self.invited_by_username = data["invited_by_username"]
-            self.role = data["role"]
-            self.status = data["status"]
+            _uid = data["uid"]
+            _organization_name = data["organization_name"]
+            _organization_slug = data["organization_slug"]
+            _invited_email = data["invited_email"]
+            _invited_by_username = data["invited_by_username"]
+            _role = data["role"]
+            _status = data["status"]
             v = data["expires_at"]
-            self.expires_at = None if v is None else parse_datetime(v)
-            self.is_expired = data["is_expired"]
-            self.accept_url = data["accept_url"]
-            self.copy_link = data["copy_link"]
+            _expires_at = None if v is None else parse_datetime(v)
+            _is_expired = data["is_expired"]
+            _accept_url = data["accept_url"]
+            _copy_link = data["copy_link"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.organization_name = _organization_name
+        self.organization_slug = _organization_slug
+        self.invited_email = _invited_email
+        self.invited_by_username = _invited_by_username
+        self.role = _role
+        self.status = _status
+        self.expires_at = _expires_at
+        self.is_expired = _is_expired
+        self.accept_url = _accept_url
+        self.copy_link = _copy_link
+        self.created_at = _created_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -80,25 +80,35 @@ class ManagedFinalization:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.state = data["state"]
-            self.stage = data["stage"]
+            _uid = data["uid"]
+            _state = data["state"]
+            _stage = data["stage"]
             v = data["attempts"]
-            self.attempts = 0 if v is None else v
+            _attempts = 0 if v is None else v
             v = data["failures"]
-            self.failures = list() if v is None else v
-            self.code = data["code"]
+            _failures = list() if v is None else v
+            _code = data["code"]
             v = data["available_at"]
-            self.available_at = None if v is None else parse_datetime(v)
-            self.publication_uid = data["publication_uid"]
-            self.dataset_uid = data["dataset_uid"]
+            _available_at = None if v is None else parse_datetime(v)
+            _publication_uid = data["publication_uid"]
+            _dataset_uid = data["dataset_uid"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.state = _state
+        self.stage = _stage
+        self.attempts = _attempts
+        self.failures = _failures
+        self.code = _code
+        self.available_at = _available_at
+        self.publication_uid = _publication_uid
+        self.dataset_uid = _dataset_uid
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

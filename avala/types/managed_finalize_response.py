@@ -42,12 +42,16 @@ class ManagedFinalizeResponse:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.protocol = data["protocol"]
-        self.session_uid = data["session_uid"]
+        _protocol = data["protocol"]
+        _session_uid = data["session_uid"]
         v = data["finalization"]
-        self.finalization = ManagedFinalization.from_dict(v)
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _finalization = ManagedFinalization.from_dict(v)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.protocol = _protocol
+        self.session_uid = _session_uid
+        self.finalization = _finalization
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -91,29 +91,40 @@ class ManagedFleetUploadStatus:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.protocol = data["protocol"]
-            self.session_uid = data["session_uid"]
-            self.recording_uid = data["recording_uid"]
-            self.status = data["status"]
+            _protocol = data["protocol"]
+            _session_uid = data["session_uid"]
+            _recording_uid = data["recording_uid"]
+            _status = data["status"]
             v = data["total_files"]
-            self.total_files = 0 if v is None else v
+            _total_files = 0 if v is None else v
             v = data["total_bytes"]
-            self.total_bytes = 0 if v is None else v
+            _total_bytes = 0 if v is None else v
             v = data["confirmed_files"]
-            self.confirmed_files = 0 if v is None else v
+            _confirmed_files = 0 if v is None else v
             v = data["confirmed_bytes"]
-            self.confirmed_bytes = 0 if v is None else v
+            _confirmed_bytes = 0 if v is None else v
             v = data["files"]
-            self.files = [ManagedOriginal.from_dict(x0) for x0 in v]
+            _files = [ManagedOriginal.from_dict(x0) for x0 in v]
             v = data["finalization"]
-            self.finalization = None if v is None else ManagedFinalization.from_dict(v)
+            _finalization = None if v is None else ManagedFinalization.from_dict(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.protocol = _protocol
+        self.session_uid = _session_uid
+        self.recording_uid = _recording_uid
+        self.status = _status
+        self.total_files = _total_files
+        self.total_bytes = _total_bytes
+        self.confirmed_files = _confirmed_files
+        self.confirmed_bytes = _confirmed_bytes
+        self.files = _files
+        self.finalization = _finalization
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

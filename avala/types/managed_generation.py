@@ -41,11 +41,15 @@ class ManagedGeneration:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.generation_uid = data["generation_uid"]
-        self.number = data["number"]
-        self.state = data["state"]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _generation_uid = data["generation_uid"]
+        _number = data["number"]
+        _state = data["state"]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.generation_uid = _generation_uid
+        self.number = _number
+        self.state = _state
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -80,23 +80,33 @@ class ManagedMultipartInit:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.protocol = data["protocol"]
-            self.session_uid = data["session_uid"]
-            self.file_uid = data["file_uid"]
-            self.generation_uid = data["generation_uid"]
-            self.number = data["number"]
-            self.state = data["state"]
-            self.part_size = data["part_size"]
-            self.part_count = data["part_count"]
+            _protocol = data["protocol"]
+            _session_uid = data["session_uid"]
+            _file_uid = data["file_uid"]
+            _generation_uid = data["generation_uid"]
+            _number = data["number"]
+            _state = data["state"]
+            _part_size = data["part_size"]
+            _part_count = data["part_count"]
             v = data["initialization_deadline"]
-            self.initialization_deadline = None if v is None else parse_datetime(v)
+            _initialization_deadline = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.protocol = _protocol
+        self.session_uid = _session_uid
+        self.file_uid = _file_uid
+        self.generation_uid = _generation_uid
+        self.number = _number
+        self.state = _state
+        self.part_size = _part_size
+        self.part_count = _part_count
+        self.initialization_deadline = _initialization_deadline
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

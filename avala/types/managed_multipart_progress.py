@@ -59,20 +59,27 @@ class ManagedMultipartProgress:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.protocol = data["protocol"]
-            self.session_uid = data["session_uid"]
-            self.file_uid = data["file_uid"]
-            self.generation_uid = data["generation_uid"]
+            _protocol = data["protocol"]
+            _session_uid = data["session_uid"]
+            _file_uid = data["file_uid"]
+            _generation_uid = data["generation_uid"]
             v = data["parts"]
-            self.parts = [ManagedStoredPart.from_dict(x0) for x0 in v]
-            self.next_cursor = data["next_cursor"]
+            _parts = [ManagedStoredPart.from_dict(x0) for x0 in v]
+            _next_cursor = data["next_cursor"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.protocol = _protocol
+        self.session_uid = _session_uid
+        self.file_uid = _file_uid
+        self.generation_uid = _generation_uid
+        self.parts = _parts
+        self.next_cursor = _next_cursor
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

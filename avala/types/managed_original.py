@@ -84,24 +84,35 @@ class ManagedOriginal:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.file_uid = data["file_uid"]
-            self.path = data["path"]
-            self.size_bytes = data["size_bytes"]
-            self.content_sha256 = data["content_sha256"]
-            self.content_type = data["content_type"]
-            self.content_encoding = data["content_encoding"]
-            self.part_size = data["part_size"]
-            self.part_count = data["part_count"]
-            self.verified = data["verified"]
+            _file_uid = data["file_uid"]
+            _path = data["path"]
+            _size_bytes = data["size_bytes"]
+            _content_sha256 = data["content_sha256"]
+            _content_type = data["content_type"]
+            _content_encoding = data["content_encoding"]
+            _part_size = data["part_size"]
+            _part_count = data["part_count"]
+            _verified = data["verified"]
             v = data["generation"]
-            self.generation = None if v is None else ManagedGeneration.from_dict(v)
+            _generation = None if v is None else ManagedGeneration.from_dict(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.file_uid = _file_uid
+        self.path = _path
+        self.size_bytes = _size_bytes
+        self.content_sha256 = _content_sha256
+        self.content_type = _content_type
+        self.content_encoding = _content_encoding
+        self.part_size = _part_size
+        self.part_count = _part_count
+        self.verified = _verified
+        self.generation = _generation
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

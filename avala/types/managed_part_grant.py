@@ -62,22 +62,30 @@ class ManagedPartGrant:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.grant_uid = data["grant_uid"]
-            self.part_number = data["part_number"]
-            self.offset = data["offset"]
-            self.size_bytes = data["size_bytes"]
-            self.url = data["url"]
+            _grant_uid = data["grant_uid"]
+            _part_number = data["part_number"]
+            _offset = data["offset"]
+            _size_bytes = data["size_bytes"]
+            _url = data["url"]
             v = data["headers"]
-            self.headers = dict() if v is None else v
+            _headers = dict() if v is None else v
             v = data["expires_at"]
-            self.expires_at = parse_datetime(v)
+            _expires_at = parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.grant_uid = _grant_uid
+        self.part_number = _part_number
+        self.offset = _offset
+        self.size_bytes = _size_bytes
+        self.url = _url
+        self.headers = _headers
+        self.expires_at = _expires_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

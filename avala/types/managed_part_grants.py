@@ -52,14 +52,20 @@ class ManagedPartGrants:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.protocol = data["protocol"]
-        self.session_uid = data["session_uid"]
-        self.file_uid = data["file_uid"]
-        self.generation_uid = data["generation_uid"]
+        _protocol = data["protocol"]
+        _session_uid = data["session_uid"]
+        _file_uid = data["file_uid"]
+        _generation_uid = data["generation_uid"]
         v = data["parts"]
-        self.parts = [ManagedPartGrant.from_dict(x0) for x0 in v]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _parts = [ManagedPartGrant.from_dict(x0) for x0 in v]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.protocol = _protocol
+        self.session_uid = _session_uid
+        self.file_uid = _file_uid
+        self.generation_uid = _generation_uid
+        self.parts = _parts
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,10 +39,13 @@ class ManagedStoredPart:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.part_number = data["part_number"]
-        self.size = data["size"]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _part_number = data["part_number"]
+        _size = data["size"]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.part_number = _part_number
+        self.size = _size
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -178,45 +178,73 @@ class Organization:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.slug = data["slug"]
-            self.handle = data["handle"]
-            self.description = data["description"]
-            self.logo = data["logo"]
-            self.website = data["website"]
-            self.industry = data["industry"]
-            self.email = data["email"]
-            self.phone = data["phone"]
-            self.visibility = data["visibility"]
-            self.plan = data["plan"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _slug = data["slug"]
+            _handle = data["handle"]
+            _description = data["description"]
+            _logo = data["logo"]
+            _website = data["website"]
+            _industry = data["industry"]
+            _email = data["email"]
+            _phone = data["phone"]
+            _visibility = data["visibility"]
+            _plan = data["plan"]
             v = data["is_verified"]
-            self.is_verified = False if v is None else v
+            _is_verified = False if v is None else v
             v = data["is_active"]
-            self.is_active = True if v is None else v
-            self.member_count = data["member_count"]
-            self.team_count = data["team_count"]
-            self.dataset_count = data["dataset_count"]
-            self.project_count = data["project_count"]
-            self.slice_count = data["slice_count"]
-            self.role = data["role"]
+            _is_active = True if v is None else v
+            _member_count = data["member_count"]
+            _team_count = data["team_count"]
+            _dataset_count = data["dataset_count"]
+            _project_count = data["project_count"]
+            _slice_count = data["slice_count"]
+            _role = data["role"]
             v = data["joined_at"]
-            self.joined_at = None if v is None else parse_datetime(v)
-            self.slug_edits_remaining = data["slug_edits_remaining"]
-            self.allowed_domains = data["allowed_domains"]
-            self.billing_status = data["billing_status"]
-            self.public_slug = data["public_slug"]
+            _joined_at = None if v is None else parse_datetime(v)
+            _slug_edits_remaining = data["slug_edits_remaining"]
+            _allowed_domains = data["allowed_domains"]
+            _billing_status = data["billing_status"]
+            _public_slug = data["public_slug"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.slug = _slug
+        self.handle = _handle
+        self.description = _description
+        self.logo = _logo
+        self.website = _website
+        self.industry = _industry
+        self.email = _email
+        self.phone = _phone
+        self.visibility = _visibility
+        self.plan = _plan
+        self.is_verified = _is_verified
+        self.is_active = _is_active
+        self.member_count = _member_count
+        self.team_count = _team_count
+        self.dataset_count = _dataset_count
+        self.project_count = _project_count
+        self.slice_count = _slice_count
+        self.role = _role
+        self.joined_at = _joined_at
+        self.slug_edits_remaining = _slug_edits_remaining
+        self.allowed_domains = _allowed_domains
+        self.billing_status = _billing_status
+        self.public_slug = _public_slug
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -121,38 +121,55 @@ class QualityTarget:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.metric = data["metric"]
-            self.operator = data["operator"]
-            self.threshold = data["threshold"]
-            self.severity = data["severity"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _metric = data["metric"]
+            _operator = data["operator"]
+            _threshold = data["threshold"]
+            _severity = data["severity"]
             v = data["is_active"]
-            self.is_active = True if v is None else v
+            _is_active = True if v is None else v
             v = data["notify_webhook"]
-            self.notify_webhook = True if v is None else v
+            _notify_webhook = True if v is None else v
             v = data["notify_emails"]
-            self.notify_emails = list() if v is None else v
+            _notify_emails = list() if v is None else v
             v = data["last_evaluated_at"]
-            self.last_evaluated_at = None if v is None else parse_datetime(v)
-            self.last_value = data["last_value"]
+            _last_evaluated_at = None if v is None else parse_datetime(v)
+            _last_value = data["last_value"]
             v = data["is_breached"]
-            self.is_breached = False if v is None else v
+            _is_breached = False if v is None else v
             v = data["breach_count"]
-            self.breach_count = 0 if v is None else v
+            _breach_count = 0 if v is None else v
             v = data["last_breached_at"]
-            self.last_breached_at = None if v is None else parse_datetime(v)
+            _last_breached_at = None if v is None else parse_datetime(v)
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.metric = _metric
+        self.operator = _operator
+        self.threshold = _threshold
+        self.severity = _severity
+        self.is_active = _is_active
+        self.notify_webhook = _notify_webhook
+        self.notify_emails = _notify_emails
+        self.last_evaluated_at = _last_evaluated_at
+        self.last_value = _last_value
+        self.is_breached = _is_breached
+        self.breach_count = _breach_count
+        self.last_breached_at = _last_breached_at
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

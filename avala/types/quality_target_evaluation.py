@@ -64,21 +64,30 @@ class QualityTargetEvaluation:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.metric = data["metric"]
-            self.threshold = data["threshold"]
-            self.operator = data["operator"]
-            self.current_value = data["current_value"]
-            self.is_breached = data["is_breached"]
-            self.severity = data["severity"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _metric = data["metric"]
+            _threshold = data["threshold"]
+            _operator = data["operator"]
+            _current_value = data["current_value"]
+            _is_breached = data["is_breached"]
+            _severity = data["severity"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.metric = _metric
+        self.threshold = _threshold
+        self.operator = _operator
+        self.current_value = _current_value
+        self.is_breached = _is_breached
+        self.severity = _severity
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

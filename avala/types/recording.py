@@ -104,31 +104,44 @@ class Recording:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.device = data["device"]
-            self.status = data["status"]
-            self.duration_seconds = data["duration_seconds"]
-            self.size_bytes = data["size_bytes"]
+            _uid = data["uid"]
+            _device = data["device"]
+            _status = data["status"]
+            _duration_seconds = data["duration_seconds"]
+            _size_bytes = data["size_bytes"]
             v = data["topic_count"]
-            self.topic_count = 0 if v is None else v
+            _topic_count = 0 if v is None else v
             v = data["tags"]
-            self.tags = list() if v is None else v
-            self.topics = data["topics"]
+            _tags = list() if v is None else v
+            _topics = data["topics"]
             v = data["started_at"]
-            self.started_at = None if v is None else parse_datetime(v)
+            _started_at = None if v is None else parse_datetime(v)
             v = data["ended_at"]
-            self.ended_at = None if v is None else parse_datetime(v)
+            _ended_at = None if v is None else parse_datetime(v)
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.device = _device
+        self.status = _status
+        self.duration_seconds = _duration_seconds
+        self.size_bytes = _size_bytes
+        self.topic_count = _topic_count
+        self.tags = _tags
+        self.topics = _topics
+        self.started_at = _started_at
+        self.ended_at = _ended_at
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -98,30 +98,42 @@ class Rule:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.description = data["description"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _description = data["description"]
             v = data["enabled"]
-            self.enabled = True if v is None else v
-            self.condition = data["condition"]
+            _enabled = True if v is None else v
+            _condition = data["condition"]
             v = data["actions"]
-            self.actions = list() if v is None else v
-            self.scope = data["scope"]
+            _actions = list() if v is None else v
+            _scope = data["scope"]
             v = data["hit_count"]
-            self.hit_count = 0 if v is None else v
+            _hit_count = 0 if v is None else v
             v = data["last_hit_at"]
-            self.last_hit_at = None if v is None else parse_datetime(v)
+            _last_hit_at = None if v is None else parse_datetime(v)
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.description = _description
+        self.enabled = _enabled
+        self.condition = _condition
+        self.actions = _actions
+        self.scope = _scope
+        self.hit_count = _hit_count
+        self.last_hit_at = _last_hit_at
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -64,22 +64,29 @@ class SequenceHealth:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.key = data["key"]
-            self.status = data["status"]
+            _uid = data["uid"]
+            _key = data["key"]
+            _status = data["status"]
             v = data["frame_count"]
-            self.frame_count = 0 if v is None else v
+            _frame_count = 0 if v is None else v
             v = data["has_lidar_calibration"]
-            self.has_lidar_calibration = False if v is None else v
+            _has_lidar_calibration = False if v is None else v
             v = data["has_camera_calibration"]
-            self.has_camera_calibration = False if v is None else v
+            _has_camera_calibration = False if v is None else v
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.key = _key
+        self.status = _status
+        self.frame_count = _frame_count
+        self.has_lidar_calibration = _has_lidar_calibration
+        self.has_camera_calibration = _has_camera_calibration
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -40,11 +40,14 @@ class SignupResponse:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
         v = data["user"]
-        self.user = SignupUser.from_dict(v)
-        self.api_key = data["api_key"]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _user = SignupUser.from_dict(v)
+        _api_key = data["api_key"]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.user = _user
+        self.api_key = _api_key
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

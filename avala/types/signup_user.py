@@ -58,20 +58,27 @@ class SignupUser:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.username = data["username"]
-            self.email = data["email"]
-            self.first_name = data["first_name"]
-            self.last_name = data["last_name"]
+            _uid = data["uid"]
+            _username = data["username"]
+            _email = data["email"]
+            _first_name = data["first_name"]
+            _last_name = data["last_name"]
             v = data["in_waitlist"]
-            self.in_waitlist = True if v is None else v
+            _in_waitlist = True if v is None else v
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.username = _username
+        self.email = _email
+        self.first_name = _first_name
+        self.last_name = _last_name
+        self.in_waitlist = _in_waitlist
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

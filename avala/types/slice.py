@@ -97,24 +97,36 @@ class Slice:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.slug = data["slug"]
-            self.owner_name = data["owner_name"]
-            self.organization = data["organization"]
-            self.visibility = data["visibility"]
-            self.status = data["status"]
-            self.item_count = data["item_count"]
-            self.sub_slices = data["sub_slices"]
-            self.source_data = data["source_data"]
-            self.featured_slice_item_urls = data["featured_slice_item_urls"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _slug = data["slug"]
+            _owner_name = data["owner_name"]
+            _organization = data["organization"]
+            _visibility = data["visibility"]
+            _status = data["status"]
+            _item_count = data["item_count"]
+            _sub_slices = data["sub_slices"]
+            _source_data = data["source_data"]
+            _featured_slice_item_urls = data["featured_slice_item_urls"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.slug = _slug
+        self.owner_name = _owner_name
+        self.organization = _organization
+        self.visibility = _visibility
+        self.status = _status
+        self.item_count = _item_count
+        self.sub_slices = _sub_slices
+        self.source_data = _source_data
+        self.featured_slice_item_urls = _featured_slice_item_urls
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

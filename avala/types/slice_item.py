@@ -134,33 +134,52 @@ class SliceItem:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.id = data["id"]
-            self.uid = data["uid"]
-            self.key = data["key"]
-            self.dataset = data["dataset"]
-            self.dataset_owner_name = data["dataset_owner_name"]
-            self.dataset_slug = data["dataset_slug"]
-            self.url = data["url"]
-            self.gpu_texture_url = data["gpu_texture_url"]
-            self.thumbnails = data["thumbnails"]
-            self.video_thumbnail = data["video_thumbnail"]
-            self.metadata = data["metadata"]
-            self.export_snippet = data["export_snippet"]
-            self.annotations = data["annotations"]
-            self.crop_data = data["crop_data"]
-            self.related_items = data["related_items"]
-            self.related_sequence_uid = data["related_sequence_uid"]
+            _id = data["id"]
+            _uid = data["uid"]
+            _key = data["key"]
+            _dataset = data["dataset"]
+            _dataset_owner_name = data["dataset_owner_name"]
+            _dataset_slug = data["dataset_slug"]
+            _url = data["url"]
+            _gpu_texture_url = data["gpu_texture_url"]
+            _thumbnails = data["thumbnails"]
+            _video_thumbnail = data["video_thumbnail"]
+            _metadata = data["metadata"]
+            _export_snippet = data["export_snippet"]
+            _annotations = data["annotations"]
+            _crop_data = data["crop_data"]
+            _related_items = data["related_items"]
+            _related_sequence_uid = data["related_sequence_uid"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.id = _id
+        self.uid = _uid
+        self.key = _key
+        self.dataset = _dataset
+        self.dataset_owner_name = _dataset_owner_name
+        self.dataset_slug = _dataset_slug
+        self.url = _url
+        self.gpu_texture_url = _gpu_texture_url
+        self.thumbnails = _thumbnails
+        self.video_thumbnail = _video_thumbnail
+        self.metadata = _metadata
+        self.export_snippet = _export_snippet
+        self.annotations = _annotations
+        self.crop_data = _crop_data
+        self.related_items = _related_items
+        self.related_sequence_uid = _related_sequence_uid
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

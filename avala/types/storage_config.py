@@ -115,32 +115,47 @@ class StorageConfig:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.provider = data["provider"]
-            self.s3_bucket_name = data["s3_bucket_name"]
-            self.s3_bucket_region = data["s3_bucket_region"]
-            self.s3_bucket_prefix = data["s3_bucket_prefix"]
-            self.s3_auth_method = data["s3_auth_method"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _provider = data["provider"]
+            _s3_bucket_name = data["s3_bucket_name"]
+            _s3_bucket_region = data["s3_bucket_region"]
+            _s3_bucket_prefix = data["s3_bucket_prefix"]
+            _s3_auth_method = data["s3_auth_method"]
             v = data["s3_is_accelerated"]
-            self.s3_is_accelerated = False if v is None else v
-            self.gc_storage_bucket_name = data["gc_storage_bucket_name"]
-            self.gc_storage_prefix = data["gc_storage_prefix"]
+            _s3_is_accelerated = False if v is None else v
+            _gc_storage_bucket_name = data["gc_storage_bucket_name"]
+            _gc_storage_prefix = data["gc_storage_prefix"]
             v = data["is_verified"]
-            self.is_verified = False if v is None else v
+            _is_verified = False if v is None else v
             v = data["last_verified_at"]
-            self.last_verified_at = None if v is None else parse_datetime(v)
+            _last_verified_at = None if v is None else parse_datetime(v)
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.provider = _provider
+        self.s3_bucket_name = _s3_bucket_name
+        self.s3_bucket_region = _s3_bucket_region
+        self.s3_bucket_prefix = _s3_bucket_prefix
+        self.s3_auth_method = _s3_auth_method
+        self.s3_is_accelerated = _s3_is_accelerated
+        self.gc_storage_bucket_name = _gc_storage_bucket_name
+        self.gc_storage_prefix = _gc_storage_prefix
+        self.is_verified = _is_verified
+        self.last_verified_at = _last_verified_at
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -40,10 +40,13 @@ class StorageConfigSetupInfo:
             KeyError: a required field is missing.
             TypeError, ValueError: a field cannot be converted (the transport reports both as an unusable response).
         """
-        self = cls.__new__(cls)
-        self.avala_aws_account_id = data["avala_aws_account_id"]
-        self.external_id = data["external_id"]
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        _avala_aws_account_id = data["avala_aws_account_id"]
+        _external_id = data["external_id"]
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.avala_aws_account_id = _avala_aws_account_id
+        self.external_id = _external_id
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -98,26 +98,38 @@ class Team:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.name = data["name"]
-            self.slug = data["slug"]
-            self.description = data["description"]
-            self.color = data["color"]
-            self.organization_uid = data["organization_uid"]
-            self.organization_name = data["organization_name"]
-            self.organization_slug = data["organization_slug"]
-            self.member_count = data["member_count"]
+            _uid = data["uid"]
+            _name = data["name"]
+            _slug = data["slug"]
+            _description = data["description"]
+            _color = data["color"]
+            _organization_uid = data["organization_uid"]
+            _organization_name = data["organization_name"]
+            _organization_slug = data["organization_slug"]
+            _member_count = data["member_count"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.name = _name
+        self.slug = _slug
+        self.description = _description
+        self.color = _color
+        self.organization_uid = _organization_uid
+        self.organization_name = _organization_name
+        self.organization_slug = _organization_slug
+        self.member_count = _member_count
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

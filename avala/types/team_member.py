@@ -69,21 +69,29 @@ class TeamMember:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.user_uid = data["user_uid"]
-            self.username = data["username"]
-            self.email = data["email"]
-            self.full_name = data["full_name"]
-            self.picture = data["picture"]
-            self.role = data["role"]
+            _user_uid = data["user_uid"]
+            _username = data["username"]
+            _email = data["email"]
+            _full_name = data["full_name"]
+            _picture = data["picture"]
+            _role = data["role"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.user_uid = _user_uid
+        self.username = _username
+        self.email = _email
+        self.full_name = _full_name
+        self.picture = _picture
+        self.role = _role
+        self.created_at = _created_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

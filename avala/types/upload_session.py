@@ -68,24 +68,32 @@ class UploadSession:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
+            _uid = data["uid"]
             v = data["total_files"]
-            self.total_files = 0 if v is None else v
+            _total_files = 0 if v is None else v
             v = data["total_bytes"]
-            self.total_bytes = 0 if v is None else v
+            _total_bytes = 0 if v is None else v
             v = data["confirmed_files"]
-            self.confirmed_files = 0 if v is None else v
+            _confirmed_files = 0 if v is None else v
             v = data["confirmed_bytes"]
-            self.confirmed_bytes = 0 if v is None else v
-            self.s3_prefix = data["s3_prefix"]
-            self.status = data["status"]
+            _confirmed_bytes = 0 if v is None else v
+            _s3_prefix = data["s3_prefix"]
+            _status = data["status"]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.total_files = _total_files
+        self.total_bytes = _total_bytes
+        self.confirmed_files = _confirmed_files
+        self.confirmed_bytes = _confirmed_bytes
+        self.s3_prefix = _s3_prefix
+        self.status = _status
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

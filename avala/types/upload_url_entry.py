@@ -47,18 +47,23 @@ class UploadUrlEntry:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.path = data["path"]
-            self.put_url = data["put_url"]
-            self.s3_key = data["s3_key"]
+            _path = data["path"]
+            _put_url = data["put_url"]
+            _s3_key = data["s3_key"]
             v = data["headers"]
-            self.headers = dict() if v is None else v
+            _headers = dict() if v is None else v
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.path = _path
+        self.put_url = _put_url
+        self.s3_key = _s3_key
+        self.headers = _headers
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -42,15 +42,17 @@ class UploadUrlsResponse:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
             v = data["urls"]
-            self.urls = list() if v is None else [UploadUrlEntry.from_dict(x0) for x0 in v]
+            _urls = list() if v is None else [UploadUrlEntry.from_dict(x0) for x0 in v]
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.urls = _urls
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:

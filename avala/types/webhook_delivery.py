@@ -97,28 +97,40 @@ class WebhookDelivery:
         """
         if len(data) < _COUNT:  # fields left out read as null (a required one stays missing)
             data = {**_ABSENT, **data}
-        self = cls.__new__(cls)
         try:
-            self.uid = data["uid"]
-            self.subscription = data["subscription"]
-            self.event_type = data["event_type"]
-            self.payload = data["payload"]
-            self.response_status = data["response_status"]
-            self.response_body = data["response_body"]
+            _uid = data["uid"]
+            _subscription = data["subscription"]
+            _event_type = data["event_type"]
+            _payload = data["payload"]
+            _response_status = data["response_status"]
+            _response_body = data["response_body"]
             v = data["attempts"]
-            self.attempts = 0 if v is None else v
+            _attempts = 0 if v is None else v
             v = data["next_retry_at"]
-            self.next_retry_at = None if v is None else parse_datetime(v)
-            self.status = data["status"]
+            _next_retry_at = None if v is None else parse_datetime(v)
+            _status = data["status"]
             v = data["created_at"]
-            self.created_at = None if v is None else parse_datetime(v)
+            _created_at = None if v is None else parse_datetime(v)
             v = data["updated_at"]
-            self.updated_at = None if v is None else parse_datetime(v)
+            _updated_at = None if v is None else parse_datetime(v)
         except KeyError:
             if _ABSENT.keys() <= data.keys():  # a required field is missing
                 raise
             return cls.from_dict({**_ABSENT, **data})  # unknown fields made up for missing optional ones
-        self.additional_properties = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        extra = {} if len(data) == _COUNT else extra_properties(data, _FIELDS)
+        self = cls.__new__(cls)  # every read succeeded: the instance is never seen half-built
+        self.uid = _uid
+        self.subscription = _subscription
+        self.event_type = _event_type
+        self.payload = _payload
+        self.response_status = _response_status
+        self.response_body = _response_body
+        self.attempts = _attempts
+        self.next_retry_at = _next_retry_at
+        self.status = _status
+        self.created_at = _created_at
+        self.updated_at = _updated_at
+        self.additional_properties = extra
         return self
 
     def to_dict(self) -> dict[str, Any]:
