@@ -253,14 +253,25 @@ def query_params(operation: str, query: Mapping[str, Any]) -> dict[str, Any]:
     return params
 
 
+SecretsOf = Callable[[httpx.Request | None], tuple[str, ...]]
+
+
+def no_secrets(request: httpx.Request | None) -> tuple[str, ...]:
+    """No credentials to redact (the default of a hand-made :class:`RateLimitState` or :class:`RawResponse`)."""
+    return ()
+
+
 class RateLimitState:
     """The rate-limit headers of the last response, shared by a client and its ``with_options`` copies."""
 
     __slots__ = ("headers", "request", "secrets_of")
+    headers: httpx.Headers | None
+    request: httpx.Request | None
+    secrets_of: SecretsOf
 
-    def __init__(self, secrets_of: Callable[[httpx.Request | None], tuple[str, ...]] = lambda request: ()) -> None:
-        self.headers: httpx.Headers | None = None
-        self.request: httpx.Request | None = None
+    def __init__(self, secrets_of: SecretsOf = no_secrets) -> None:
+        self.headers = None
+        self.request = None
         self.secrets_of = secrets_of
 
     def info(self) -> dict[str, str | None]:
@@ -295,14 +306,14 @@ class RawResponse(Generic[T]):
     headers: httpx.Headers
     retries: int
     _parse: Callable[[], T]
-    _secrets_of: Callable[[httpx.Request | None], tuple[str, ...]]
+    _secrets_of: SecretsOf
 
     def __init__(
         self,
         response: httpx.Response,
         attempts: int,
         parse: Callable[[], T],
-        secrets_of: Callable[[httpx.Request | None], tuple[str, ...]] = lambda request: (),
+        secrets_of: SecretsOf = no_secrets,
     ) -> None:
         self.http_response = response
         self.status_code = response.status_code

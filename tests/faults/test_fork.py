@@ -22,12 +22,19 @@ from tests.test_faults import Loopback, Seen, reply
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
+class _Forever(list[Any]):
+    """A script whose one action is taken for every request, by every connection at once."""
+
+    def pop(self, index: Any = -1) -> Any:
+        return self[0]
+
+
 class EchoServer(Loopback):
     """Answers ``GET /datasets/<uid>/`` with that dataset, a little late (so that concurrent calls overlap)."""
 
-    def _one(self, conn: Any, reader: Any) -> bool:
-        self.script = [self._echo]
-        return super()._one(conn, reader)
+    def __init__(self) -> None:
+        super().__init__()
+        self.script = _Forever([self._echo])
 
     def _echo(self, conn: Any, server: Loopback) -> bool:
         seen: Seen = self.seen[-1]
