@@ -17,6 +17,8 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """The most bytes a response body may decode to (64 MiB): dozens of times the largest page the API serves, small
 enough that a hostile body (a gzip bomb) cannot exhaust memory."""
+MAX_ARGUMENT = 2048
+"""The longest identifier or query value (in characters) the SDK puts in a URL; a longer one is a mistake."""
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")

@@ -39,10 +39,10 @@ from urllib.parse import quote
 import httpx
 from httpx._decoders import IdentityDecoder
 
-from ._config import ClientConfig
+from ._config import MAX_ARGUMENT, ClientConfig
 from ._http_errors import body_excerpt, error_from_response
 from ._operation import Operation, PageOperation
-from ._pagination import AsyncCursorPage, CursorPage, split_page
+from ._pagination import AsyncCursorPage, CursorPage, follow, split_page
 from ._redaction import header_text, redact_text, secret_values, secret_variants
 from ._version import __version__
 from .errors import APIConnectionError, APIResponseValidationError, APITimeoutError, AvalaError
@@ -204,10 +204,6 @@ def _pool_slots() -> contextlib.AbstractAsyncContextManager[Any]:
         return anyio.Semaphore(POOL_SIZE, fast_acquire=True)
     except TypeError:
         return anyio.Semaphore(POOL_SIZE)
-
-
-MAX_ARGUMENT = 2048
-"""The longest identifier or filter value (in characters) the SDK puts in a URL; a longer one is a local mistake."""
 
 
 def encode_segment(value: Any, operation: str, name: str = "a path parameter") -> str:
@@ -622,14 +618,16 @@ class BaseTransport:
         except PARSE_ERRORS as exc:
             raise self._unusable(op, response, attempts, _problem(exc)) from exc
 
-    def _page(
-        self, op: PageOperation[M], response: httpx.Response, attempts: int
-    ) -> tuple[list[M], str | None, str | None]:
+    def _page(self, op: PageOperation[M], response: httpx.Response, attempts: int, page: type[Any]) -> Any:
+        """The page of a response (a ``CursorPage`` or ``AsyncCursorPage``), which knows its next link."""
         data = self._decode(op, response, attempts)
         try:
-            return split_page(data, op.item)
+            items, next_link, previous_link = split_page(data, op.item)
         except PARSE_ERRORS as exc:
             raise self._unusable(op, response, attempts, _problem(exc)) from exc
+        made = page(items, next_link=next_link, previous_link=previous_link)
+        made._operation = op.name
+        return made
 
     def _unusable(
         self, op: Operation[Any], response: httpx.Response, attempts: int, problem: str, body: str | None = None
@@ -786,8 +784,8 @@ class SyncTransport(BaseTransport):
         query: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
     ) -> CursorPage[M]:
-        page = CursorPage(*self._page(op, response, attempts))
-        page._fetch = lambda cursor: self.call_page(op, path, {**(query or {}), "cursor": cursor}, body)
+        page: CursorPage[M] = self._page(op, response, attempts, CursorPage)
+        page._fetch = lambda params: self.call_page(op, path, follow(query, params), body)
         return page
 
     def close(self) -> None:
@@ -954,8 +952,8 @@ class AsyncTransport(BaseTransport):
         query: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
     ) -> AsyncCursorPage[M]:
-        page = AsyncCursorPage(*self._page(op, response, attempts))
-        page._fetch = lambda cursor: self.call_page(op, path, {**(query or {}), "cursor": cursor}, body)
+        page: AsyncCursorPage[M] = self._page(op, response, attempts, AsyncCursorPage)
+        page._fetch = lambda params: self.call_page(op, path, follow(query, params), body)
         return page
 
     async def close(self) -> None:

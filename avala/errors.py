@@ -4,7 +4,8 @@
     ├── APIConnectionError           the request got no (complete) response (status_code is None)
     │   └── APITimeoutError          ... because it timed out
     ├── APIResponseValidationError   a response the SDK cannot use: not JSON, truncated, a required field missing,
-    │                                a body that cannot be decoded
+    │                                a body that cannot be decoded or is over max_response_bytes, a next link a
+    │                                page walk cannot follow
     ├── AuthenticationError          401
     ├── ForbiddenError               403
     ├── NotFoundError                404
@@ -94,8 +95,10 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIResponseValidationError(AvalaError):
-    """A response the SDK cannot use: a 2xx body that is not JSON, truncated or missing a required field, or a
-    body whose ``Content-Encoding`` cannot be decoded. The message names the operation, the status and an excerpt."""
+    """A response the SDK cannot use: a 2xx body that is not JSON, truncated or missing a required field, a body
+    whose ``Content-Encoding`` cannot be decoded or that decodes past ``max_response_bytes``, or pages whose ``next``
+    link a walk cannot follow (see :mod:`avala._pagination`). The message names the operation, the status and an
+    excerpt."""
 
 
 class AuthenticationError(AvalaError):

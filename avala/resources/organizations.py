@@ -89,8 +89,13 @@ _UPDATE_TEAM_MEMBER_ROLE = Operation(
 class Organizations(SyncResource):
     """Organizations, members, invitations and teams (`client.organizations`)."""
 
-    def list(self, *, limit: int | None = None, cursor: str | None = None) -> CursorPage[Organization]:
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None, page: int | None = None
+    ) -> CursorPage[Organization]:
         """List organizations.
+
+        Paged by page number: `next` is `.../organizations/?page=2` (with `limit` when one was sent); pass the
+        number back as `page`. A `cursor` is ignored.
 
         ``GET /organizations/``
 
@@ -98,14 +103,16 @@ class Organizations(SyncResource):
             limit: Maximum results per page.
             cursor: Pagination cursor from a previous response (the `cursor` query parameter of its `next` or `previous`
                 URL).
+            page: Page number, for the operations paged by number (the `page` query parameter of their `next` or
+                `previous` URL); the first page is 1.
 
         Returns:
             One page of ``Organization``; ``iter_all()`` walks every following page.
 
         Example:
-            client.organizations.list(limit=20)
+            client.organizations.list(limit=20, page=2)
         """
-        return self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+        return self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor, "page": page}, None)
 
     def create(
         self,
@@ -648,8 +655,13 @@ class Organizations(SyncResource):
 class AsyncOrganizations(AsyncResource):
     """Organizations, members, invitations and teams (`client.organizations`). (async)"""
 
-    async def list(self, *, limit: int | None = None, cursor: str | None = None) -> AsyncCursorPage[Organization]:
+    async def list(
+        self, *, limit: int | None = None, cursor: str | None = None, page: int | None = None
+    ) -> AsyncCursorPage[Organization]:
         """List organizations.
+
+        Paged by page number: `next` is `.../organizations/?page=2` (with `limit` when one was sent); pass the
+        number back as `page`. A `cursor` is ignored.
 
         ``GET /organizations/``
 
@@ -657,14 +669,16 @@ class AsyncOrganizations(AsyncResource):
             limit: Maximum results per page.
             cursor: Pagination cursor from a previous response (the `cursor` query parameter of its `next` or `previous`
                 URL).
+            page: Page number, for the operations paged by number (the `page` query parameter of their `next` or
+                `previous` URL); the first page is 1.
 
         Returns:
             One page of ``Organization``; ``iter_all()`` walks every following page.
 
         Example:
-            await client.organizations.list(limit=20)
+            await client.organizations.list(limit=20, page=2)
         """
-        return await self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+        return await self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor, "page": page}, None)
 
     async def create(
         self,
@@ -1225,10 +1239,12 @@ class OrganizationsWithRawResponse(SyncResource):
     """``client.with_raw_response.organizations``: the methods of :class:`Organizations`, each returning a
     :class:`~avala.RawResponse` of its result."""
 
-    def list(self, *, limit: int | None = None, cursor: str | None = None) -> RawResponse[CursorPage[Organization]]:
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None, page: int | None = None
+    ) -> RawResponse[CursorPage[Organization]]:
         """``GET /organizations/``, as :meth:`Organizations.list` with the same arguments; ``parse()`` gives its
         result."""
-        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+        return self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor, "page": page}, None)
 
     def create(
         self,
@@ -1438,11 +1454,11 @@ class AsyncOrganizationsWithRawResponse(AsyncResource):
     :class:`~avala.RawResponse` of its result."""
 
     async def list(
-        self, *, limit: int | None = None, cursor: str | None = None
+        self, *, limit: int | None = None, cursor: str | None = None, page: int | None = None
     ) -> RawResponse[AsyncCursorPage[Organization]]:
         """``GET /organizations/``, as :meth:`AsyncOrganizations.list` with the same arguments; ``parse()`` gives
         its result."""
-        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor}, None)
+        return await self._transport.call_page_raw(_LIST, (), {"limit": limit, "cursor": cursor, "page": page}, None)
 
     async def create(
         self,

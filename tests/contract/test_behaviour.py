@@ -121,21 +121,26 @@ async def test_wait_polls_the_operation(
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("op", PAGES, ids=[op.operation_id for op in PAGES])
-async def test_next_page_sends_the_cursor_of_next(
+async def test_next_page_sends_the_query_of_next(
     op: SpecOperation, mode: str, mock_server: Any, exchanges: list[Exchange], http: dict[str, Any]
 ) -> None:
+    """The next page is the one the example's `next` link names (by cursor or by page number): its query is sent
+    with the call's other arguments, the call's own position (cursor, page) replaced."""
     client = make_client(mock_server, mode, http)
     function = sdk_function(client, op, mode)
     call = build_call(SPEC, op, function, "full")
     page = await result_of(function(*call.args, **call.kwargs))
     next_url = SPEC.resolve(op.response_schema)["example"]["next"]
     assert next_url, f"{op}: give the example page a `next` URL, so that following it is tested"
-    cursor = parse_qs(urlsplit(next_url).query)["cursor"][0]
-    assert page.next_cursor == cursor and page.has_more
+    link = parse_qs(urlsplit(next_url).query)
+    assert "cursor" in link or "page" in link, f"{op}: the example `next` carries neither cursor nor page"
+    assert page.next_page_params == {name: values[0] for name, values in link.items()} and page.has_more
+    assert page.next_cursor == (link.get("cursor") or link["page"])[0]
     following = await result_of(page.next_page())
     first, second = exchanges
     assert second.path == first.path
-    assert second.query == {**first.query, "cursor": [cursor]}
+    kept = {name: values for name, values in first.query.items() if name not in ("cursor", "page", "offset")}
+    assert second.query == {**kept, **link}
     check_result(SPEC, op, following, second.response, mode)
 
 
