@@ -97,6 +97,7 @@ if TYPE_CHECKING:
         StorageConfigsWithRawResponse,
     )
     from .resources.tasks import AsyncTasks, AsyncTasksWithRawResponse, Tasks, TasksWithRawResponse
+    from .resources.users import AsyncUsers, AsyncUsersWithRawResponse, Users, UsersWithRawResponse
     from .resources.webhook_deliveries import (
         AsyncWebhookDeliveries,
         AsyncWebhookDeliveriesWithRawResponse,
@@ -175,6 +176,13 @@ class Resources:
         from .resources.datasets import Datasets
 
         return Datasets(self._transport)
+
+    @cached_property
+    def users(self) -> Users:
+        """The user the API key belongs to (`client.users`)."""
+        from .resources.users import Users
+
+        return Users(self._transport)
 
     @cached_property
     def projects(self) -> Projects:
@@ -353,6 +361,13 @@ class ClientWithRawResponse:
         return DatasetsWithRawResponse(self._transport)
 
     @cached_property
+    def users(self) -> UsersWithRawResponse:
+        """The user the API key belongs to (`client.users`)."""
+        from .resources.users import UsersWithRawResponse
+
+        return UsersWithRawResponse(self._transport)
+
+    @cached_property
     def projects(self) -> ProjectsWithRawResponse:
         """Annotation projects, read-only (`client.projects`)."""
         from .resources.projects import ProjectsWithRawResponse
@@ -525,6 +540,13 @@ class AsyncResources:
         from .resources.datasets import AsyncDatasets
 
         return AsyncDatasets(self._transport)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """The user the API key belongs to (`client.users`)."""
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self._transport)
 
     @cached_property
     def projects(self) -> AsyncProjects:
@@ -701,6 +723,13 @@ class AsyncClientWithRawResponse:
         from .resources.datasets import AsyncDatasetsWithRawResponse
 
         return AsyncDatasetsWithRawResponse(self._transport)
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        """The user the API key belongs to (`client.users`)."""
+        from .resources.users import AsyncUsersWithRawResponse
+
+        return AsyncUsersWithRawResponse(self._transport)
 
     @cached_property
     def projects(self) -> AsyncProjectsWithRawResponse:

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from ._redaction import MAX_TEXT, header_text, redact, redact_text
-from .errors import AvalaError, RateLimitError, ValidationError, error_class_for_status
+from .errors import AvalaError, QuotaExceededError, RateLimitError, ValidationError, error_class_for_status
 
 EXCERPT = 200
 MAX_JSON_BODY = 65536
@@ -199,10 +199,19 @@ def error_from_response(operation: str, response: httpx.Response, attempts: int,
     cls = error_class_for_status(status)
     if cls is RateLimitError:
         return RateLimitError(message, status, body, retry_after, **context)
+    if cls is QuotaExceededError:
+        numbers = body if isinstance(body, dict) else {}
+        limit, used = (_count(numbers.get(key)) for key in ("limit", "used"))
+        return QuotaExceededError(message, status, body, limit, used, retry_after=retry_after, **context)
     if cls is ValidationError:
         details = body if isinstance(body, list) else field_errors(body)
         return ValidationError(message, status, body, details, retry_after=retry_after, **context)
     return cls(message, status, body, retry_after=retry_after, **context)
+
+
+def _count(value: Any) -> int | None:
+    """A byte count from an error body: a non-negative int, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _origin(response: httpx.Response) -> str:

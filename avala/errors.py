@@ -10,9 +10,12 @@
     ├── ForbiddenError               403
     ├── NotFoundError                404
     ├── ConflictError                409
+    ├── QuotaExceededError           413 from the upload endpoints: the owner's storage quota; ``limit``, ``used``
     ├── ValidationError              400 and 422; ``details`` holds the field errors
     ├── RateLimitError               429; ``retry_after`` in seconds when the server said
     ├── ServerError                  5xx
+    ├── UploadStateError             the resume state of an upload cannot be trusted or used (corrupt, foreign,
+    │                                locked by another process); the message says how to recover
     └── WaitTimeoutError             a ``wait()`` helper gave up; ``last`` is the last object seen (also a TimeoutError)
 
 Any other status (a 3xx redirect, 405, 418, 499, ...) raises a plain :class:`AvalaError` carrying it. The original
@@ -32,8 +35,10 @@ __all__ = [
     "ConflictError",
     "ForbiddenError",
     "NotFoundError",
+    "QuotaExceededError",
     "RateLimitError",
     "ServerError",
+    "UploadStateError",
     "ValidationError",
     "WaitTimeoutError",
     "error_class_for_status",
@@ -117,6 +122,47 @@ class ConflictError(AvalaError):
     """409: the request conflicts with the current state (a duplicate slug, for instance)."""
 
 
+class QuotaExceededError(AvalaError):
+    """413 from an upload endpoint, or the quota preflight: the upload would exceed the owner's storage quota.
+
+    Attributes:
+        limit: The owner's storage limit in bytes, or None when the server did not say.
+        used: Bytes already used (open upload reservations included), or None when the server did not say.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status_code: int | None = 413,
+        body: Any = None,
+        limit: int | None = None,
+        used: int | None = None,
+        *,
+        request_id: str | None = None,
+        attempts: int = 1,
+        retry_after: float | None = None,
+        operation: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code,
+            body,
+            request_id=request_id,
+            attempts=attempts,
+            retry_after=retry_after,
+            operation=operation,
+        )
+        self.limit = limit
+        self.used = used
+
+
+class UploadStateError(AvalaError):
+    """The resume state of an upload cannot be used: unreadable, corrupt, written for another destination or
+    batch, locked by another process, or contradicting the files on disk. Nothing is sent; the message names the
+    state file and how to recover (wait for the other process, or start afresh with ``resume=False`` or by moving
+    the file away)."""
+
+
 class ValidationError(AvalaError):
     """400 or 422: the API rejected the request's parameters or body.
 
@@ -197,6 +243,7 @@ _BY_STATUS: dict[int, type[AvalaError]] = {
     403: ForbiddenError,
     404: NotFoundError,
     409: ConflictError,
+    413: QuotaExceededError,
     422: ValidationError,
     429: RateLimitError,
 }

@@ -9,7 +9,13 @@ plus the raw document for the few ``x-`` extensions the project uses (listed at 
 - ``x-python-wait`` on a ``get`` operation: also generate ``wait()``, polling it until a status field holds one of
   the ``until`` values (``field``, ``until``, optional ``target`` argument name, ``interval``, ``timeout``);
 - ``x-python-positional`` on an operation: required query or body arguments taken positionally after the path
-  parameters, in that order (the published ``fleet.uploads.confirm_upload(recording_uid, session_uid, files)``).
+  parameters, in that order (the published ``fleet.uploads.confirm_upload(recording_uid, session_uid, files)``);
+- ``x-python-sent-with: <property>`` on a request-body property with a ``const``: not an argument; the constant is
+  sent exactly when that other property is (``upload_protocol_version: 2`` with ``dataset_upload_uid``);
+- ``x-python-mixin: {module, sync, async}`` on a tag: the resource classes also inherit these hand-written classes
+  (methods that are more than one API call, such as ``datasets.upload_files``).
+
+A request body schema with ``maxProperties: 0`` is sent as the empty object ``{}`` and takes no arguments.
 
 Project conventions checked here (a violation is a :class:`~codegen.parse.SpecError`): one tag per operation, the
 tag is the client attribute path (``fleet.devices``), and the operationId is ``<tag with . -> _>_<method name>``.
@@ -149,6 +155,8 @@ class Param:
     description: str
     example: Any = None
     has_example: bool = False
+    sent_with: str | None = None  # x-python-sent-with: the property whose presence sends this constant
+    const: Any = None
 
     @property
     def annotation(self) -> str:
@@ -208,7 +216,9 @@ class Operation:
         """Query parameters then body properties: every argument but the path parameters (a body field named like a
         path parameter is filled from it and is not an argument)."""
         path_names = {p.name for p in self.path_params}
-        return self.query_params + [p for p in self.body_params if p.name not in path_names]
+        return self.query_params + [
+            p for p in self.body_params if p.name not in path_names and p.sent_with is None
+        ]
 
     @property
     def positional_params(self) -> list[Param]:
@@ -266,6 +276,7 @@ class Resource:
     description: str
     client_attribute: bool
     operations: list[Operation] = field(default_factory=list)
+    mixin: dict[str, str] | None = None  # x-python-mixin: {module, sync, async}
 
     @property
     def async_class_name(self) -> str:
@@ -492,6 +503,7 @@ class Builder:
                 module=name.replace(".", "_"),
                 description=tag.get("description", ""),
                 client_attribute=tag.get("x-python-client-attribute", True) is not False,
+                mixin=self.build_mixin(name, tag.get("x-python-mixin")),
             )
         for path, item in self.document.get("paths", {}).items():
             for method in HTTP_METHODS:
@@ -512,6 +524,19 @@ class Builder:
                 else:
                     op.callee = f"avala.{resource.module}_{op.method_name}"
         return [r for r in resources.values() if r.operations]
+
+    @staticmethod
+    def build_mixin(tag: str, spec: Any) -> dict[str, str] | None:
+        """The ``x-python-mixin`` extension of a tag: ``{module, sync, async}`` (a relative module is under avala)."""
+        if spec is None:
+            return None
+        if not isinstance(spec, dict) or set(spec) != {"module", "sync", "async"}:
+            raise SpecError(f"tag {tag!r}: x-python-mixin needs exactly `module`, `sync` and `async`")
+        if not all(isinstance(v, str) and v.replace(".", "").replace("_", "").isalnum() for v in spec.values()):
+            raise SpecError(f"tag {tag!r}: x-python-mixin values must be dotted Python names")
+        if not str(spec["module"]).startswith("avala."):
+            raise SpecError(f"tag {tag!r}: x-python-mixin's module must be inside the avala package")
+        return {k: str(v) for k, v in spec.items()}
 
     def endpoint(self, path: str, method: str) -> Endpoint:
         """The parsed endpoint for a path and method."""
@@ -617,11 +642,13 @@ class Builder:
         if len(endpoint.bodies) != 1 or text(endpoint.bodies[0].content_type) != "application/json":
             raise SpecError(f"{text(endpoint.path)}: only one application/json request body is supported")
         prop = endpoint.bodies[0].prop
+        request_body = self.resolve(raw.get("requestBody", {}))
+        schema = self.resolve(request_body.get("content", {}).get("application/json", {}).get("schema", {}))
+        if schema.get("maxProperties") == 0 and not schema.get("properties") and request_body.get("required"):
+            return [], "required"  # always the empty object
         if not isinstance(prop, ModelProperty) or is_free_form(prop):
             raise SpecError(f"{text(endpoint.path)}: the request body must be an object schema with properties")
         self.request_models.add(prop.class_info.name)
-        request_body = self.resolve(raw.get("requestBody", {}))
-        schema = self.resolve(request_body.get("content", {}).get("application/json", {}).get("schema", {}))
         order = list((schema.get("properties") or {}).keys())
         params = []
         for p in (prop.required_properties or []) + (prop.optional_properties or []):
@@ -641,8 +668,17 @@ class Builder:
                     description=raw_prop.get("description", text(p.description)),
                     example=(schema.get("example") or {}).get(wire, raw_prop.get("example")),
                     has_example=wire in (schema.get("example") or {}) or "example" in raw_prop,
+                    sent_with=raw_prop.get("x-python-sent-with"),
+                    const=raw_prop.get("const"),
                 )
             )
+        names = {p.wire_name for p in params}
+        for p in params:
+            if p.sent_with is not None and (p.sent_with not in names or p.required or p.const is None):
+                raise SpecError(
+                    f"{text(endpoint.path)}: x-python-sent-with on {p.wire_name!r} needs an optional property with "
+                    "a `const`, and names another body property"
+                )
         params.sort(key=lambda p: order.index(p.wire_name))
         return params, "required" if request_body.get("required", False) else "optional"
 

@@ -28,10 +28,14 @@ from tests.operations.test_operations import ALL_CASES
 ROOT = Path(__file__).resolve().parent.parent
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-EXPECTED_OPERATIONS = 133  # the catalogue's 118 (avala 0.4.1) + datasets.get_by_slug + storage_configs.get + issue 15
-# + the 5 classic and 6 managed fleet upload operations (operations.md rows 12-22)
-EXPECTED_MODELS = 59  # catalogue §7.1-§7.11 (BatchEventParams is a request TypedDict, not a response model) + 14 of
-# the fleet uploads (UploadSession, UploadUrlsResponse, UploadUrlEntry, UploadStatusResponse, 10 Managed*)
+# the catalogue's 118 (avala 0.4.1) + datasets.get_by_slug + storage_configs.get + issue 15 + the 5 classic and 6
+# managed fleet upload operations (operations.md rows 12-22) + the 6 dataset manual-upload operations and users.me
+# (operations.md rows 4 and 6-11)
+EXPECTED_OPERATIONS = 140
+# catalogue §7.1-§7.11 (BatchEventParams is a request TypedDict, not a response model) + 14 of the fleet uploads
+# (UploadSession, UploadUrlsResponse, UploadUrlEntry, UploadStatusResponse, 10 Managed*) + UploadQuota, AllowedMimes,
+# User
+EXPECTED_MODELS = 62
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ def test_the_spec_has_every_operation() -> None:
     assert [op.call for op in SIGNUP_OPERATIONS] == ["signup.create"]
     assert len(CLIENT_OPERATIONS) == EXPECTED_OPERATIONS - 1
     declared = {t["name"] for t in SPEC["tags"]}
-    assert {op.tag for op in OPERATIONS} == declared and len(declared) == 23
+    assert {op.tag for op in OPERATIONS} == declared and len(declared) == 24
 
 
 # --- generated methods --------------------------------------------------------------------------------------------
@@ -146,7 +150,8 @@ def test_operation_has_a_sync_and_an_async_method(op: SpecOperation, clients: tu
 def test_method_parameters_match_the_spec(op: SpecOperation, clients: tuple[Client, AsyncClient]) -> None:
     """Path parameters are positional, in path order, followed by the ``x-python-positional`` arguments; query and
     body parameters are keyword-only, under their Python names (``x-python-name``); a body property named like a
-    path parameter is filled from it."""
+    path parameter is filled from it, and a constant sent with another property (``x-python-sent-with``) is not an
+    argument."""
     params = inspect.signature(getattr(resolve_attribute(clients[0], op.tag), op.method)).parameters.values()
     positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
     keyword = {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
@@ -158,7 +163,8 @@ def test_method_parameters_match_the_spec(op: SpecOperation, clients: tuple[Clie
     expected = {p.get("x-python-name", p["name"]) for p in spec_params if p["in"] == "query"}
     body = resolve(op.raw.get("requestBody", {})).get("content", {}).get("application/json", {}).get("schema")
     if body is not None:
-        expected |= set(resolve(body).get("properties", {})) - set(path_names)
+        properties = resolve(body).get("properties", {})
+        expected |= {n for n, p in properties.items() if "x-python-sent-with" not in p} - set(path_names)
     assert keyword | set(leading) == expected and not keyword & set(leading)
 
 
@@ -317,11 +323,12 @@ def response_models() -> set[str]:
 
 def test_verbs_and_result_shapes_match_the_catalogue() -> None:
     """Catalogue §10 counts (118 operations) plus the two additions (two GETs returning one object), with
-    invitations, teams and team members moved from arrays to pages (decisions.md)."""
+    invitations, teams and team members moved from arrays to pages (decisions.md), plus the manual-upload operations
+    (3 GETs returning one object, 3 POSTs answering a raw dict, 1 POST returning a Dataset)."""
     verbs = Counter(op.http for op in OPERATIONS)
-    assert verbs == {"GET": 63, "POST": 41, "PATCH": 12, "PUT": 1, "DELETE": 16}
+    assert verbs == {"GET": 66, "POST": 45, "PATCH": 12, "PUT": 1, "DELETE": 16}
     shapes = Counter(result_shape(op) for op in OPERATIONS)
-    assert shapes == {"page": 28, "array": 4, "single": 70, "raw": 8, "int": 1, "none": 22}
+    assert shapes == {"page": 28, "array": 4, "single": 74, "raw": 11, "int": 1, "none": 22}
     assert [op.call for op in OPERATIONS if op.http == "PUT"] == ["consensus.update_config"]
     assert [op.call for op in OPERATIONS if result_shape(op) == "int"] == ["fleet.events.create_batch"]
 

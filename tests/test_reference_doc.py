@@ -194,7 +194,7 @@ async def run(code: str) -> None:
 
 def test_one_example_per_operation_and_wait_helper() -> None:
     names = [name for name, _ in EXAMPLES]
-    assert len(OPERATIONS) == 133
+    assert len(OPERATIONS) == 140
     assert len(names) == len(OPERATIONS) + len(WAITS)
     assert sorted(names) == sorted(EXPECTED)
 

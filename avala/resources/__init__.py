@@ -3,7 +3,8 @@
 
 They are reached as client attributes (``client.datasets``) and imported on first use:
 
-- ``datasets``: ``Datasets`` / ``AsyncDatasets``, 9 operations.
+- ``datasets``: ``Datasets`` / ``AsyncDatasets``, 15 operations.
+- ``users``: ``Users`` / ``AsyncUsers``, 1 operations.
 - ``projects``: ``Projects`` / ``AsyncProjects``, 2 operations.
 - ``tasks``: ``Tasks`` / ``AsyncTasks``, 2 operations.
 - ``exports``: ``Exports`` / ``AsyncExports``, 3 operations.

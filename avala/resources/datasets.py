@@ -6,17 +6,20 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
-from .._operation import Operation, PageOperation
+from .._operation import Operation, PageOperation, raw_object
 from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
 from .._transport import RawResponse
 from .._wait import async_wait_until, wait_until
+from ..types.allowed_mimes import AllowedMimes
 from ..types.dataset import Dataset
 from ..types.dataset_health import DatasetHealth
 from ..types.dataset_item import DatasetItem
 from ..types.dataset_sequence import DatasetSequence
+from ..types.upload_quota import UploadQuota
 
 _LIST = PageOperation("datasets.list", "GET", "/datasets/", Dataset.from_dict)
 _CREATE = Operation("datasets.create", "POST", "/datasets/", Dataset.from_dict, body="required")
@@ -31,6 +34,32 @@ _GET_SEQUENCE = Operation(
     "datasets.get_sequence", "GET", "/datasets/{owner}/{slug}/sequences/{sequence_uid}/", DatasetSequence.from_dict
 )
 _GET_HEALTH = Operation("datasets.get_health", "GET", "/datasets/{owner}/{slug}/health/", DatasetHealth.from_dict)
+_MANUAL_UPLOAD_QUOTA = Operation(
+    "datasets.manual_upload_quota", "GET", "/datasets/manual-upload/quota/", UploadQuota.from_dict
+)
+_MANUAL_UPLOAD_ALLOWED_MIMES = Operation(
+    "datasets.manual_upload_allowed_mimes", "GET", "/datasets/manual-upload/allowed-mimes/", AllowedMimes.from_dict
+)
+_CREATE_MANUAL_UPLOAD_URL = Operation(
+    "datasets.create_manual_upload_url", "POST", "/datasets/manual-upload/file-upload-url/", raw_object, body="required"
+)
+_CREATE_MANUAL_UPLOAD_PARTS = Operation(
+    "datasets.create_manual_upload_parts",
+    "POST",
+    "/datasets/manual-upload/uploads/{upload_uid}/parts/",
+    raw_object,
+    body="required",
+)
+_COMPLETE_MANUAL_UPLOAD = Operation(
+    "datasets.complete_manual_upload",
+    "POST",
+    "/datasets/manual-upload/uploads/{upload_uid}/complete/",
+    raw_object,
+    body="required",
+)
+_CREATE_FROM_MANUAL_UPLOAD = Operation(
+    "datasets.create_from_manual_upload", "POST", "/datasets/manual-upload/", Dataset.from_dict, body="required"
+)
 
 
 class Datasets(SyncResource):
@@ -355,6 +384,199 @@ class Datasets(SyncResource):
             client.datasets.get_health("acme-ai", "training-v2")
         """
         return self._transport.call(_GET_HEALTH, (owner, slug), None, None)
+
+    def manual_upload_quota(self, *, organization_uid: str | None = None) -> UploadQuota:
+        """Storage quota of the caller, or of an organization they belong to.
+
+        `used` counts open upload reservations as well as stored bytes, so an upload in flight is already reflected.
+        `upload_files`/`create_from_local` use it as an advisory preflight (`check_quota`).
+
+        ``GET /datasets/manual-upload/quota/``
+
+        Args:
+            organization_uid: The organization whose quota to read; the caller's own when left out.
+
+        Returns:
+            ``UploadQuota``.
+
+        Example:
+            client.datasets.manual_upload_quota(organization_uid="0b7d4e2a-6c1f-4a8e-9d3b-5f2a1c7e8b90")
+        """
+        return self._transport.call(_MANUAL_UPLOAD_QUOTA, (), {"organization_uid": organization_uid}, None)
+
+    def manual_upload_allowed_mimes(self) -> AllowedMimes:
+        """MIME types the manual-upload path indexes (advisory, not enforced).
+
+        ``GET /datasets/manual-upload/allowed-mimes/``
+
+        Returns:
+            ``AllowedMimes``.
+
+        Example:
+            client.datasets.manual_upload_allowed_mimes()
+        """
+        return self._transport.call(_MANUAL_UPLOAD_ALLOWED_MIMES, (), None, None)
+
+    def create_manual_upload_url(
+        self,
+        *,
+        dataset_name: str,
+        file_path_in_dataset: str,
+        content_length: int,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an upload target for one file of a dataset to be created from uploaded files.
+
+        Without `dataset_upload_uid` the answer is a presigned form POST (protocol v1: `{method: "POST", url,
+        fields}`). With it, `upload_protocol_version: 2` is sent too and the answer is a v2 target: `{method: "PUT",
+        upload_uid, url, headers}`, `{method: "MULTIPART", upload_uid, part_size, part_count, uploaded_parts}`
+        (parts are signed one at a time with `create_manual_upload_parts`), or `{upload_uid, complete: true}` when
+        the object is already stored; every v2 upload ends with `complete_manual_upload`. `organization_uid` must be
+        the same here and in `create_from_manual_upload`, or the dataset points at an empty prefix. A request that
+        would exceed the owner's storage quota is refused with 413 (`QuotaExceededError`, with `limit` and `used`).
+        The answer holds presigned URLs: credentials, never to be logged.
+
+        Sends ``upload_protocol_version``: The upload protocol, sent as 2 together with `dataset_upload_uid`.
+
+        ``POST /datasets/manual-upload/file-upload-url/``
+
+        Args:
+            dataset_name: Name of the dataset the file is for (it decides the storage prefix).
+            file_path_in_dataset: The file's relative POSIX path inside the dataset.
+            content_length: The file's size in bytes.
+            organization_uid: Organization that will own the dataset; the caller when left out.
+            dataset_upload_uid: The v2 upload batch (a UUID the client chose); selects protocol v2.
+
+        Returns:
+            The JSON object of the response, as a dict.
+
+        Example:
+            client.datasets.create_manual_upload_url(
+                dataset_name="Training v2",
+                file_path_in_dataset="images/0001.jpg",
+                content_length=482133,
+                dataset_upload_uid="3c9a1f6e-2b4d-4c8e-9f1a-7d6b5e4c3a21",
+            )
+        """
+        return self._transport.call(
+            _CREATE_MANUAL_UPLOAD_URL,
+            (),
+            None,
+            {
+                "dataset_name": dataset_name,
+                "file_path_in_dataset": file_path_in_dataset,
+                "content_length": content_length,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+                "upload_protocol_version": 2 if dataset_upload_uid is not None else None,
+            },
+        )
+
+    def create_manual_upload_parts(self, upload_uid: str, *, part_numbers: builtins.list[int]) -> dict[str, Any]:
+        """Sign upload URLs for parts of a multipart (v2) upload.
+
+        The SDK's upload engine asks for one part at a time (`part_numbers: [n]`) and expects exactly one entry for
+        it. The answer holds presigned URLs: credentials, never to be logged.
+
+        ``POST /datasets/manual-upload/uploads/{upload_uid}/parts/``
+
+        Args:
+            upload_uid: The `upload_uid` of the v2 upload target.
+            part_numbers: The 1-based numbers of the parts to sign.
+
+        Returns:
+            The JSON object of the response, as a dict.
+
+        Example:
+            client.datasets.create_manual_upload_parts("6f1c2b7e-3d4a-4e9b-8c5f-0a1b2c3d4e5f", part_numbers=[3])
+        """
+        return self._transport.call(_CREATE_MANUAL_UPLOAD_PARTS, (upload_uid,), None, {"part_numbers": part_numbers})
+
+    def complete_manual_upload(self, upload_uid: str) -> dict[str, Any]:
+        """Complete a v2 upload (after its PUT, after all its parts, or alone when the target said `complete`).
+
+        Sends the empty JSON object `{}`; the server verifies what is stored. Any 2xx is success.
+
+        ``POST /datasets/manual-upload/uploads/{upload_uid}/complete/``
+
+        Args:
+            upload_uid: The `upload_uid` of the v2 upload target.
+
+        Returns:
+            The JSON object of the response, as a dict.
+
+        Example:
+            client.datasets.complete_manual_upload("6f1c2b7e-3d4a-4e9b-8c5f-0a1b2c3d4e5f")
+        """
+        return self._transport.call(_COMPLETE_MANUAL_UPLOAD, (upload_uid,), None, None)
+
+    def create_from_manual_upload(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        owner_name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> Dataset:
+        """Create a dataset from the files uploaded with `create_manual_upload_url`.
+
+        `organization_uid` must be the one the upload targets were created with; `dataset_upload_uid` is the v2
+        batch the files were uploaded in. Never sends `provider_config` or `is_sequence`.
+
+        ``POST /datasets/manual-upload/``
+
+        Args:
+            name: Display name of the dataset; the name the files were uploaded under.
+            slug: URL-friendly identifier.
+            data_type: Data type. Known values: `image`, `video`, `lidar`, `mcap`, `splat`.
+            visibility: `private` or `public`.
+            create_metadata: Whether to create dataset metadata.
+            owner_name: Dataset owner username or organization slug.
+            metadata: Free-form metadata stored with the dataset.
+            industry: Industry identifier.
+            license: License identifier.
+            organization_uid: Organization that owns the dataset; the same as in the upload targets.
+            dataset_upload_uid: The v2 upload batch the files were uploaded in.
+
+        Returns:
+            ``Dataset``.
+
+        Example:
+            client.datasets.create_from_manual_upload(
+                name="Training v2",
+                slug="training-v2",
+                data_type="image",
+                visibility="private",
+                create_metadata=True,
+                dataset_upload_uid="3c9a1f6e-2b4d-4c8e-9f1a-7d6b5e4c3a21",
+            )
+        """
+        return self._transport.call(
+            _CREATE_FROM_MANUAL_UPLOAD,
+            (),
+            None,
+            {
+                "name": name,
+                "slug": slug,
+                "data_type": data_type,
+                "visibility": visibility,
+                "create_metadata": create_metadata,
+                "owner_name": owner_name,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+            },
+        )
 
 
 class AsyncDatasets(AsyncResource):
@@ -682,6 +904,204 @@ class AsyncDatasets(AsyncResource):
         """
         return await self._transport.call(_GET_HEALTH, (owner, slug), None, None)
 
+    async def manual_upload_quota(self, *, organization_uid: str | None = None) -> UploadQuota:
+        """Storage quota of the caller, or of an organization they belong to.
+
+        `used` counts open upload reservations as well as stored bytes, so an upload in flight is already reflected.
+        `upload_files`/`create_from_local` use it as an advisory preflight (`check_quota`).
+
+        ``GET /datasets/manual-upload/quota/``
+
+        Args:
+            organization_uid: The organization whose quota to read; the caller's own when left out.
+
+        Returns:
+            ``UploadQuota``.
+
+        Example:
+            await client.datasets.manual_upload_quota(organization_uid="0b7d4e2a-6c1f-4a8e-9d3b-5f2a1c7e8b90")
+        """
+        return await self._transport.call(_MANUAL_UPLOAD_QUOTA, (), {"organization_uid": organization_uid}, None)
+
+    async def manual_upload_allowed_mimes(self) -> AllowedMimes:
+        """MIME types the manual-upload path indexes (advisory, not enforced).
+
+        ``GET /datasets/manual-upload/allowed-mimes/``
+
+        Returns:
+            ``AllowedMimes``.
+
+        Example:
+            await client.datasets.manual_upload_allowed_mimes()
+        """
+        return await self._transport.call(_MANUAL_UPLOAD_ALLOWED_MIMES, (), None, None)
+
+    async def create_manual_upload_url(
+        self,
+        *,
+        dataset_name: str,
+        file_path_in_dataset: str,
+        content_length: int,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an upload target for one file of a dataset to be created from uploaded files.
+
+        Without `dataset_upload_uid` the answer is a presigned form POST (protocol v1: `{method: "POST", url,
+        fields}`). With it, `upload_protocol_version: 2` is sent too and the answer is a v2 target: `{method: "PUT",
+        upload_uid, url, headers}`, `{method: "MULTIPART", upload_uid, part_size, part_count, uploaded_parts}`
+        (parts are signed one at a time with `create_manual_upload_parts`), or `{upload_uid, complete: true}` when
+        the object is already stored; every v2 upload ends with `complete_manual_upload`. `organization_uid` must be
+        the same here and in `create_from_manual_upload`, or the dataset points at an empty prefix. A request that
+        would exceed the owner's storage quota is refused with 413 (`QuotaExceededError`, with `limit` and `used`).
+        The answer holds presigned URLs: credentials, never to be logged.
+
+        Sends ``upload_protocol_version``: The upload protocol, sent as 2 together with `dataset_upload_uid`.
+
+        ``POST /datasets/manual-upload/file-upload-url/``
+
+        Args:
+            dataset_name: Name of the dataset the file is for (it decides the storage prefix).
+            file_path_in_dataset: The file's relative POSIX path inside the dataset.
+            content_length: The file's size in bytes.
+            organization_uid: Organization that will own the dataset; the caller when left out.
+            dataset_upload_uid: The v2 upload batch (a UUID the client chose); selects protocol v2.
+
+        Returns:
+            The JSON object of the response, as a dict.
+
+        Example:
+            await client.datasets.create_manual_upload_url(
+                dataset_name="Training v2",
+                file_path_in_dataset="images/0001.jpg",
+                content_length=482133,
+                dataset_upload_uid="3c9a1f6e-2b4d-4c8e-9f1a-7d6b5e4c3a21",
+            )
+        """
+        return await self._transport.call(
+            _CREATE_MANUAL_UPLOAD_URL,
+            (),
+            None,
+            {
+                "dataset_name": dataset_name,
+                "file_path_in_dataset": file_path_in_dataset,
+                "content_length": content_length,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+                "upload_protocol_version": 2 if dataset_upload_uid is not None else None,
+            },
+        )
+
+    async def create_manual_upload_parts(self, upload_uid: str, *, part_numbers: builtins.list[int]) -> dict[str, Any]:
+        """Sign upload URLs for parts of a multipart (v2) upload.
+
+        The SDK's upload engine asks for one part at a time (`part_numbers: [n]`) and expects exactly one entry for
+        it. The answer holds presigned URLs: credentials, never to be logged.
+
+        ``POST /datasets/manual-upload/uploads/{upload_uid}/parts/``
+
+        Args:
+            upload_uid: The `upload_uid` of the v2 upload target.
+            part_numbers: The 1-based numbers of the parts to sign.
+
+        Returns:
+            The JSON object of the response, as a dict.
+
+        Example:
+            await client.datasets.create_manual_upload_parts(
+                "6f1c2b7e-3d4a-4e9b-8c5f-0a1b2c3d4e5f",
+                part_numbers=[3],
+            )
+        """
+        return await self._transport.call(
+            _CREATE_MANUAL_UPLOAD_PARTS, (upload_uid,), None, {"part_numbers": part_numbers}
+        )
+
+    async def complete_manual_upload(self, upload_uid: str) -> dict[str, Any]:
+        """Complete a v2 upload (after its PUT, after all its parts, or alone when the target said `complete`).
+
+        Sends the empty JSON object `{}`; the server verifies what is stored. Any 2xx is success.
+
+        ``POST /datasets/manual-upload/uploads/{upload_uid}/complete/``
+
+        Args:
+            upload_uid: The `upload_uid` of the v2 upload target.
+
+        Returns:
+            The JSON object of the response, as a dict.
+
+        Example:
+            await client.datasets.complete_manual_upload("6f1c2b7e-3d4a-4e9b-8c5f-0a1b2c3d4e5f")
+        """
+        return await self._transport.call(_COMPLETE_MANUAL_UPLOAD, (upload_uid,), None, None)
+
+    async def create_from_manual_upload(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        owner_name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> Dataset:
+        """Create a dataset from the files uploaded with `create_manual_upload_url`.
+
+        `organization_uid` must be the one the upload targets were created with; `dataset_upload_uid` is the v2
+        batch the files were uploaded in. Never sends `provider_config` or `is_sequence`.
+
+        ``POST /datasets/manual-upload/``
+
+        Args:
+            name: Display name of the dataset; the name the files were uploaded under.
+            slug: URL-friendly identifier.
+            data_type: Data type. Known values: `image`, `video`, `lidar`, `mcap`, `splat`.
+            visibility: `private` or `public`.
+            create_metadata: Whether to create dataset metadata.
+            owner_name: Dataset owner username or organization slug.
+            metadata: Free-form metadata stored with the dataset.
+            industry: Industry identifier.
+            license: License identifier.
+            organization_uid: Organization that owns the dataset; the same as in the upload targets.
+            dataset_upload_uid: The v2 upload batch the files were uploaded in.
+
+        Returns:
+            ``Dataset``.
+
+        Example:
+            await client.datasets.create_from_manual_upload(
+                name="Training v2",
+                slug="training-v2",
+                data_type="image",
+                visibility="private",
+                create_metadata=True,
+                dataset_upload_uid="3c9a1f6e-2b4d-4c8e-9f1a-7d6b5e4c3a21",
+            )
+        """
+        return await self._transport.call(
+            _CREATE_FROM_MANUAL_UPLOAD,
+            (),
+            None,
+            {
+                "name": name,
+                "slug": slug,
+                "data_type": data_type,
+                "visibility": visibility,
+                "create_metadata": create_metadata,
+                "owner_name": owner_name,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+            },
+        )
+
 
 class DatasetsWithRawResponse(SyncResource):
     """``client.with_raw_response.datasets``: the methods of :class:`Datasets`, each returning a
@@ -791,6 +1211,91 @@ class DatasetsWithRawResponse(SyncResource):
         """``GET /datasets/{owner}/{slug}/health/``, as :meth:`Datasets.get_health` with the same arguments;
         ``parse()`` gives its result."""
         return self._transport.call_raw(_GET_HEALTH, (owner, slug), None, None)
+
+    def manual_upload_quota(self, *, organization_uid: str | None = None) -> RawResponse[UploadQuota]:
+        """``GET /datasets/manual-upload/quota/``, as :meth:`Datasets.manual_upload_quota` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_MANUAL_UPLOAD_QUOTA, (), {"organization_uid": organization_uid}, None)
+
+    def manual_upload_allowed_mimes(self) -> RawResponse[AllowedMimes]:
+        """``GET /datasets/manual-upload/allowed-mimes/``, as :meth:`Datasets.manual_upload_allowed_mimes` with
+        the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_MANUAL_UPLOAD_ALLOWED_MIMES, (), None, None)
+
+    def create_manual_upload_url(
+        self,
+        *,
+        dataset_name: str,
+        file_path_in_dataset: str,
+        content_length: int,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> RawResponse[dict[str, Any]]:
+        """``POST /datasets/manual-upload/file-upload-url/``, as :meth:`Datasets.create_manual_upload_url` with
+        the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE_MANUAL_UPLOAD_URL,
+            (),
+            None,
+            {
+                "dataset_name": dataset_name,
+                "file_path_in_dataset": file_path_in_dataset,
+                "content_length": content_length,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+                "upload_protocol_version": 2 if dataset_upload_uid is not None else None,
+            },
+        )
+
+    def create_manual_upload_parts(
+        self, upload_uid: str, *, part_numbers: builtins.list[int]
+    ) -> RawResponse[dict[str, Any]]:
+        """``POST /datasets/manual-upload/uploads/{upload_uid}/parts/``, as
+        :meth:`Datasets.create_manual_upload_parts` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE_MANUAL_UPLOAD_PARTS, (upload_uid,), None, {"part_numbers": part_numbers}
+        )
+
+    def complete_manual_upload(self, upload_uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /datasets/manual-upload/uploads/{upload_uid}/complete/``, as
+        :meth:`Datasets.complete_manual_upload` with the same arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(_COMPLETE_MANUAL_UPLOAD, (upload_uid,), None, None)
+
+    def create_from_manual_upload(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        owner_name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> RawResponse[Dataset]:
+        """``POST /datasets/manual-upload/``, as :meth:`Datasets.create_from_manual_upload` with the same
+        arguments; ``parse()`` gives its result."""
+        return self._transport.call_raw(
+            _CREATE_FROM_MANUAL_UPLOAD,
+            (),
+            None,
+            {
+                "name": name,
+                "slug": slug,
+                "data_type": data_type,
+                "visibility": visibility,
+                "create_metadata": create_metadata,
+                "owner_name": owner_name,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+            },
+        )
 
 
 class AsyncDatasetsWithRawResponse(AsyncResource):
@@ -905,3 +1410,89 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
         """``GET /datasets/{owner}/{slug}/health/``, as :meth:`AsyncDatasets.get_health` with the same arguments;
         ``parse()`` gives its result."""
         return await self._transport.call_raw(_GET_HEALTH, (owner, slug), None, None)
+
+    async def manual_upload_quota(self, *, organization_uid: str | None = None) -> RawResponse[UploadQuota]:
+        """``GET /datasets/manual-upload/quota/``, as :meth:`AsyncDatasets.manual_upload_quota` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_MANUAL_UPLOAD_QUOTA, (), {"organization_uid": organization_uid}, None)
+
+    async def manual_upload_allowed_mimes(self) -> RawResponse[AllowedMimes]:
+        """``GET /datasets/manual-upload/allowed-mimes/``, as :meth:`AsyncDatasets.manual_upload_allowed_mimes`
+        with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_MANUAL_UPLOAD_ALLOWED_MIMES, (), None, None)
+
+    async def create_manual_upload_url(
+        self,
+        *,
+        dataset_name: str,
+        file_path_in_dataset: str,
+        content_length: int,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> RawResponse[dict[str, Any]]:
+        """``POST /datasets/manual-upload/file-upload-url/``, as :meth:`AsyncDatasets.create_manual_upload_url`
+        with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CREATE_MANUAL_UPLOAD_URL,
+            (),
+            None,
+            {
+                "dataset_name": dataset_name,
+                "file_path_in_dataset": file_path_in_dataset,
+                "content_length": content_length,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+                "upload_protocol_version": 2 if dataset_upload_uid is not None else None,
+            },
+        )
+
+    async def create_manual_upload_parts(
+        self, upload_uid: str, *, part_numbers: builtins.list[int]
+    ) -> RawResponse[dict[str, Any]]:
+        """``POST /datasets/manual-upload/uploads/{upload_uid}/parts/``, as
+        :meth:`AsyncDatasets.create_manual_upload_parts` with the same arguments; ``parse()`` gives its
+        result."""
+        return await self._transport.call_raw(
+            _CREATE_MANUAL_UPLOAD_PARTS, (upload_uid,), None, {"part_numbers": part_numbers}
+        )
+
+    async def complete_manual_upload(self, upload_uid: str) -> RawResponse[dict[str, Any]]:
+        """``POST /datasets/manual-upload/uploads/{upload_uid}/complete/``, as
+        :meth:`AsyncDatasets.complete_manual_upload` with the same arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(_COMPLETE_MANUAL_UPLOAD, (upload_uid,), None, None)
+
+    async def create_from_manual_upload(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        owner_name: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> RawResponse[Dataset]:
+        """``POST /datasets/manual-upload/``, as :meth:`AsyncDatasets.create_from_manual_upload` with the same
+        arguments; ``parse()`` gives its result."""
+        return await self._transport.call_raw(
+            _CREATE_FROM_MANUAL_UPLOAD,
+            (),
+            None,
+            {
+                "name": name,
+                "slug": slug,
+                "data_type": data_type,
+                "visibility": visibility,
+                "create_metadata": create_metadata,
+                "owner_name": owner_name,
+                "metadata": metadata,
+                "industry": industry,
+                "license": license,
+                "organization_uid": organization_uid,
+                "dataset_upload_uid": dataset_upload_uid,
+            },
+        )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .agent_execution import AgentExecution as AgentExecution
     from .alert import Alert as Alert
     from .alert_channel import AlertChannel as AlertChannel
+    from .allowed_mimes import AllowedMimes as AllowedMimes
     from .annotation_issue import AnnotationIssue as AnnotationIssue
     from .annotation_issue_metrics import AnnotationIssueMetrics as AnnotationIssueMetrics
     from .annotation_issue_problem import AnnotationIssueProblem as AnnotationIssueProblem
@@ -68,10 +69,12 @@ if TYPE_CHECKING:
     from .team_member import TeamMember as TeamMember
     from .upload_confirm_file import UploadConfirmFile as UploadConfirmFile
     from .upload_file_spec import UploadFileSpec as UploadFileSpec
+    from .upload_quota import UploadQuota as UploadQuota
     from .upload_session import UploadSession as UploadSession
     from .upload_status_response import UploadStatusResponse as UploadStatusResponse
     from .upload_url_entry import UploadUrlEntry as UploadUrlEntry
     from .upload_urls_response import UploadUrlsResponse as UploadUrlsResponse
+    from .user import User as User
     from .webhook import Webhook as Webhook
     from .webhook_delivery import WebhookDelivery as WebhookDelivery
 
@@ -80,6 +83,7 @@ _MODULES = {
     "AgentExecution": "agent_execution",
     "Alert": "alert",
     "AlertChannel": "alert_channel",
+    "AllowedMimes": "allowed_mimes",
     "AnnotationIssue": "annotation_issue",
     "AnnotationIssueMetrics": "annotation_issue_metrics",
     "AnnotationIssueProblem": "annotation_issue_problem",
@@ -134,10 +138,12 @@ _MODULES = {
     "TeamMember": "team_member",
     "UploadConfirmFile": "upload_confirm_file",
     "UploadFileSpec": "upload_file_spec",
+    "UploadQuota": "upload_quota",
     "UploadSession": "upload_session",
     "UploadStatusResponse": "upload_status_response",
     "UploadUrlEntry": "upload_url_entry",
     "UploadUrlsResponse": "upload_urls_response",
+    "User": "user",
     "Webhook": "webhook",
     "WebhookDelivery": "webhook_delivery",
 }
@@ -147,6 +153,7 @@ __all__ = [
     "AgentExecution",
     "Alert",
     "AlertChannel",
+    "AllowedMimes",
     "AnnotationIssue",
     "AnnotationIssueMetrics",
     "AnnotationIssueProblem",
@@ -201,10 +208,12 @@ __all__ = [
     "TeamMember",
     "UploadConfirmFile",
     "UploadFileSpec",
+    "UploadQuota",
     "UploadSession",
     "UploadStatusResponse",
     "UploadUrlEntry",
     "UploadUrlsResponse",
+    "User",
     "Webhook",
     "WebhookDelivery",
 ]

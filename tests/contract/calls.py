@@ -68,7 +68,15 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
 
     unknown = [k for k in keywords if k not in query and k not in properties and k not in settings]
     assert not unknown, f"{op}: the SDK takes {unknown}, which the spec does not have"
-    missing = [name for name in [*query, *properties] if name not in keywords and name not in path_names]
+    # A constant sent together with another property (x-python-sent-with) is not an argument.
+    companions = {
+        name: schema["x-python-sent-with"] for name, schema in properties.items() if "x-python-sent-with" in schema
+    }
+    missing = [
+        name
+        for name in [*query, *properties]
+        if name not in keywords and name not in path_names and name not in companions
+    ]
     assert not missing, f"{op}: the spec has {missing}, which the SDK method does not take"
 
     call = Call(op, tuple(p.example for p in op.path_params), {}, {}, None)
@@ -81,11 +89,14 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
     if op.body_schema is not None:
         call.body = {}
         for name, schema in properties.items():
-            if name in path_names or not (variant == "full" or name in body_required):
+            if name in path_names or name in companions or not (variant == "full" or name in body_required):
                 continue
             value = example[name] if name in example else spec.sample(schema, f"{op.operation_id}.{name}")
             call.kwargs[name] = value
             call.body[name] = value
+        for name, companion in companions.items():
+            if companion in call.body:
+                call.body[name] = properties[name]["const"]
     call.args += tuple(call.kwargs.pop(name) for name in op.positional)  # required, so always valued above
     return call
 

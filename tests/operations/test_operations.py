@@ -20,6 +20,7 @@ from .cases_live import CASES as LIVE
 from .cases_organizations import CASES as ORGANIZATIONS
 from .cases_quality import CASES as QUALITY
 from .cases_slices import CASES as SLICES
+from .cases_uploads import CASES as UPLOADS
 from .cases_webhooks import CASES as WEBHOOKS
 from .harness import NO_BODY, Case, invoke
 
@@ -34,6 +35,7 @@ ALL_CASES: list[Case] = [
     *FLEET,
     *LIVE,
     *FLEET_UPLOADS,
+    *UPLOADS,
 ]
 
 
