@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -52,10 +53,22 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     return "asyncio"
 
 
+@pytest.fixture(scope="session")
+def _session_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("avala-state")
+
+
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AVALA_API_KEY", "AVALA_BASE_URL", "AVALA_ALLOW_INSECURE_BASE_URL", "AVALA_LOG"):
+def _clean_env(monkeypatch: pytest.MonkeyPatch, _session_state_dir: Any) -> None:
+    for name in (
+        "AVALA_API_KEY",
+        "AVALA_BASE_URL",
+        "AVALA_ALLOW_INSECURE_BASE_URL",
+        "AVALA_LOG",
+        "AVALA_STORAGE_HOSTS",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AVALA_STATE_DIR", str(_session_state_dir))  # never the user's ~/.avala
 
 
 @pytest.fixture
@@ -73,3 +86,59 @@ async def async_client() -> AsyncIterator[AsyncClient]:
     async with AsyncClient(api_key=API_KEY) as c:
         c._transport.sleep = no_sleep
         yield c
+
+
+# --- real S3 storage on loopback, for the upload tests (tests/uploads/storage.py) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto S3 server on an ephemeral loopback port for the whole session; its endpoint URL."""
+    from tests.uploads.storage import start_moto
+
+    server = start_moto()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(moto_server: str) -> Any:
+    """A boto3 S3 helper (:class:`uploads.storage.S3`) on the moto server."""
+    from tests.uploads.storage import S3
+
+    return S3(moto_server)
+
+
+@pytest.fixture
+def storage_proxy(moto_server: str) -> Iterator[Any]:
+    """A fault-injecting proxy (:class:`uploads.storage.FaultProxy`) in front of the moto server."""
+    from tests.uploads.storage import FaultProxy
+
+    host, port = moto_server.removeprefix("http://").split(":")
+    proxy = FaultProxy(host, int(port))
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+@pytest.fixture
+def allow_loopback(monkeypatch: pytest.MonkeyPatch, moto_server: str) -> Callable[..., None]:
+    """Widen the storage allow-list (``AVALA_STORAGE_HOSTS``) to the moto server and any given loopback origins."""
+
+    def allow(*origins: str) -> None:
+        monkeypatch.setenv("AVALA_STORAGE_HOSTS", ",".join([moto_server, *origins]))
+
+    allow()
+    return allow
+
+
+@pytest.fixture
+def state_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh upload state directory (``AVALA_STATE_DIR``) for one test."""
+    path = tmp_path / "state"
+    monkeypatch.setenv("AVALA_STATE_DIR", str(path))
+    return path
