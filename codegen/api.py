@@ -216,9 +216,7 @@ class Operation:
         """Query parameters then body properties: every argument but the path parameters (a body field named like a
         path parameter is filled from it and is not an argument)."""
         path_names = {p.name for p in self.path_params}
-        return self.query_params + [
-            p for p in self.body_params if p.name not in path_names and p.sent_with is None
-        ]
+        return self.query_params + [p for p in self.body_params if p.name not in path_names and p.sent_with is None]
 
     @property
     def positional_params(self) -> list[Param]:
