@@ -1,5 +1,5 @@
 # Every verb installs what it needs into project-local environments:
-#   .venv          the SDK with its dev extra (tests, lint, types)
+#   .venv          the SDK with its dev dependency group (tests, lint, types; pinned in pyproject.toml)
 #   .tools/codegen the pinned generator (codegen/requirements.txt)
 #   node_modules   the pinned mock server and OpenAPI linter (package.json, package-lock.json; needs Node.js + npm)
 PYTHON ?= python3
@@ -19,7 +19,7 @@ help: ## List the verbs
 $(BIN)/python: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e . --group dev
 	@touch $(BIN)/python
 
 $(TOOL_PY): codegen/requirements.txt
