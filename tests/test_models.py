@@ -161,3 +161,24 @@ def test_to_json_refuses_what_json_cannot_hold() -> None:
     target.threshold = float("nan")
     with pytest.raises(ValueError):
         target.to_json()
+
+
+def test_the_published_0x_names_keep_working_on_every_model() -> None:
+    """``model_validate``, ``model_dump()``, ``model_dump_json()`` and ``.dict()`` of the 0.x pydantic models are the
+    attrs models' own."""
+    import attrs
+
+    import avala
+    import avala.types
+
+    models = [getattr(avala.types, name) for name in avala.types.__all__]
+    models = [cls for cls in models if attrs.has(cls)]
+    assert Dataset in models and len(models) > 40
+    for cls in models:
+        assert cls.model_validate == cls.from_dict, cls.__name__
+        assert cls.model_dump is cls.to_dict and cls.dict is cls.to_dict, cls.__name__
+        assert cls.model_dump_json is cls.to_json, cls.__name__
+    ds = Dataset.model_validate({**DATASET, "region": "eu"})
+    assert ds == Dataset.from_dict({**DATASET, "region": "eu"})
+    assert ds.model_dump() == ds.dict() == ds.to_dict() == {**DATASET, "region": "eu"}
+    assert avala.Avala is avala.Client

@@ -89,3 +89,9 @@ class AnnotationIssueToolDetail:
             ValueError: a float field holds NaN or an infinity, which JSON cannot represent.
         """
         return dump_json(self, _WIRE_NAMES, indent)
+
+    # The names of the published 0.x (pydantic) models, so code written for it keeps working (docs/migration.md).
+    model_validate = from_dict
+    model_dump = to_dict
+    model_dump_json = to_json
+    dict = to_dict
