@@ -3,7 +3,9 @@
 - the document is valid OpenAPI 3.1 (openapi-spec-validator);
 - operationIds are unique and every operation has exactly one declared tag;
 - every schema and every property has a description; every component schema has an example;
-- every parameter has a description; every path ends with ``/``.
+- every parameter has a description; every path ends with ``/``;
+- no flow list holds unquoted prose: YAML splits ``[Enter a slug of letters, numbers or hyphens.]`` at its commas into
+  three strings, so an example meant as one message becomes three (quote the message).
 """
 
 from __future__ import annotations
@@ -71,16 +73,40 @@ def problems(document: dict[str, Any]) -> list[str]:
     return found
 
 
+def split_strings(text: str) -> list[str]:
+    """Flow lists (``[a, b]``) of two or more items with a plain (unquoted) item containing a space: prose that YAML
+    may have split at its commas. Each with its line number."""
+    found: list[str] = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    stack = [yaml.compose(text, Loader=loader)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(value for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            items = node.value
+            prose = [i for i in items if isinstance(i, yaml.ScalarNode) and not i.style and " " in i.value]
+            if node.flow_style and len(items) > 1 and prose:
+                pieces = ", ".join(i.value for i in items if isinstance(i, yaml.ScalarNode))
+                found.append(
+                    f"line {node.start_mark.line + 1}: the flow list [{pieces}] has unquoted prose, which YAML splits"
+                    " at its commas: quote each string"
+                )
+            stack.extend(items)
+    return sorted(found, key=lambda problem: int(problem.split(":")[0].removeprefix("line ")))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Validate the document named on the command line; print every problem."""
     path = Path((argv if argv is not None else sys.argv[1:] or ["openapi.yaml"])[0])
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    text = path.read_text(encoding="utf-8")
+    document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     try:
         validate(document)
     except Exception as exc:  # the validator raises several unrelated exception types
         print(f"{path}: not valid OpenAPI: {exc}", file=sys.stderr)
         return 1
-    found = problems(document)
+    found = problems(document) + split_strings(text)
     for problem in found:
         print(f"{path}: {problem}", file=sys.stderr)
     if found:
