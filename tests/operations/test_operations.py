@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -55,7 +56,9 @@ async def test_operation(case: Case, mode: str, httpx_mock: HTTPXMock) -> None:
     request = httpx_mock.get_request()
     assert request is not None
     assert request.method == case.method
-    assert str(request.url) == BASE + case.url
+    expected = httpx.URL(BASE + case.url)  # the query compared decoded: httpx 0.27 writes a space %20, 0.28 "+"
+    assert request.url.raw_path.split(b"?")[0] == expected.raw_path.split(b"?")[0]
+    assert request.url.params.multi_items() == expected.params.multi_items()
     assert request.headers["X-Avala-Api-Key"] == API_KEY
     assert request.headers["Accept"] == "application/json"
     assert request.headers["User-Agent"].startswith("avala-python/")
