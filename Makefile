@@ -10,8 +10,8 @@ TOOL_PY := $(TOOLS)/bin/python
 NODE_MODULES := node_modules/.package-lock.json
 REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly
 
-.PHONY: help install codegen codegen-check test contract check lint typecheck verifytypes spec-check spec-lint \
-	spec-diff mock demo bench clean
+.PHONY: help install codegen codegen-check test test-matrix docs contract check lint typecheck verifytypes spec-check \
+	spec-lint spec-diff mock demo bench clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,7 +41,7 @@ $(NODE_MODULES): package.json package-lock.json
 
 install: $(BIN)/python ## Create .venv with the SDK and its dev tools
 
-codegen: $(TOOL_PY) ## Regenerate avala/types, avala/resources, avala/_client_resources.py and docs/reference.md
+codegen: $(TOOL_PY) ## Regenerate avala/types, avala/resources, avala/_client_resources.py and docs/reference/
 	$(TOOL_PY) -m codegen generate
 
 codegen-check: $(TOOL_PY) ## Fail if the committed generated code differs from a fresh generation
@@ -49,6 +49,12 @@ codegen-check: $(TOOL_PY) ## Fail if the committed generated code differs from a
 
 test: $(BIN)/python $(NODE_MODULES) ## Run the test suite, contract tests against the mock server included
 	$(BIN)/pytest -q
+
+test-matrix: $(BIN)/python ## Run the unit suite against the lowest and the newest httpx and attrs (.tools/matrix-*)
+	$(BIN)/python scripts/test_matrix.py
+
+docs: $(BIN)/python ## Build the documentation site into site/ (MkDocs, --strict: a broken link or anchor fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 contract: $(BIN)/python $(NODE_MODULES) ## Run only the contract tests (every operation against the mock server)
 	$(BIN)/pytest -q tests/contract
@@ -89,4 +95,4 @@ bench: $(BIN)/python $(TOOL_PY) ## Benchmarks against raw httpx and the publishe
 	$(BIN)/python benchmarks/run.py
 
 clean: ## Remove the project-local environments
-	rm -rf $(VENV) .tools node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools node_modules site .mypy_cache .ruff_cache .pytest_cache

@@ -41,7 +41,8 @@ def test_no_published_extra_pins_exact_versions() -> None:
     """Exact development pins live in a dependency group, which is not part of the published metadata."""
     for extra, requirements in PROJECT.get("optional-dependencies", {}).items():
         assert not [r for r in requirements if "==" in r], f"extra {extra!r} publishes exact pins"
-    assert all("==" in r for r in PYPROJECT["dependency-groups"]["dev"] if isinstance(r, str))
+    for group, requirements in PYPROJECT["dependency-groups"].items():
+        assert all("==" in r for r in requirements if isinstance(r, str)), f"group {group!r} has an unpinned tool"
 
 
 def test_runtime_dependencies_and_their_bounds_are_stated_in_the_readme() -> None:
