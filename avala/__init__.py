@@ -24,11 +24,8 @@ if TYPE_CHECKING:
     from ._signup import async_signup, signup
     from ._transport import RawResponse
 
-Avala = Client  # the published 0.8+ name of Client, so ``from avala import Avala`` keeps working
-
 __all__ = [
     "AsyncClient",
-    "Avala",
     "AsyncCursorPage",
     "Avala",
     "AvalaError",
