@@ -1004,6 +1004,7 @@ def test_the_cursor_page_example_stops_on_the_last_page(
 
 # --- the snippets are the reference's, and every documented call has one ------------------------------------------
 
+
 @pytest.mark.parametrize(("line", "code"), SNIPPETS, ids=[f"L{line}" for line, _ in SNIPPETS])
 def test_snippets_are_verbatim(line: int, code: str) -> None:
     """Each snippet, with the re-indentation removed, is the reference's text from ``line`` on."""
