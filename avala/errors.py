@@ -10,6 +10,7 @@
     ├── ForbiddenError               403
     ├── NotFoundError                404
     ├── ConflictError                409
+    ├── FileChangedError             an uploaded file changed while it was being sent (also a RuntimeError)
     ├── QuotaExceededError           413 from the upload endpoints: the owner's storage quota; ``limit``, ``used``
     ├── ValidationError              400 and 422; ``details`` holds the field errors
     ├── RateLimitError               429; ``retry_after`` in seconds when the server said
@@ -33,6 +34,7 @@ __all__ = [
     "AuthenticationError",
     "AvalaError",
     "ConflictError",
+    "FileChangedError",
     "ForbiddenError",
     "NotFoundError",
     "QuotaExceededError",
@@ -120,6 +122,11 @@ class NotFoundError(AvalaError):
 
 class ConflictError(AvalaError):
     """409: the request conflicts with the current state (a duplicate slug, for instance)."""
+
+
+class FileChangedError(AvalaError, RuntimeError):
+    """A file changed while it was being uploaded (its size, modification time or inode differ from when it was
+    sent): what is stored cannot be trusted, so it is never recorded as uploaded. Re-run once the file is stable."""
 
 
 class QuotaExceededError(AvalaError):

@@ -169,18 +169,31 @@ def test_method_parameters_match_the_spec(op: SpecOperation, clients: tuple[Clie
 
 
 def test_resources_have_no_method_outside_the_spec(clients: tuple[Client, AsyncClient]) -> None:
-    """The reverse direction: every public resource method is an operation (or the documented ``wait`` helper)."""
+    """The reverse direction: every public resource method is an operation (or the documented ``wait`` helper), or
+    a method of the hand-written class the tag names in ``x-python-mixin`` (the same names, sync and async)."""
     expected: dict[str, set[str]] = {}
     for op in CLIENT_OPERATIONS:
         expected.setdefault(op.tag, set()).add(op.method)
         if "x-python-wait" in op.raw:
             expected[op.tag].add("wait")
-    for client in clients:
-        for tag, names in expected.items():
-            resource = resolve_attribute(client, tag)
-            public = {name for name in dir(type(resource)) if not name.startswith("_")}
-            assert public == names, f"{type(client).__name__}.{tag}: {sorted(public ^ names)}"
     assert sum(len(names) for names in expected.values()) == EXPECTED_OPERATIONS - 1 + 3  # + 3 wait helpers
+    mixins = 0
+    for tag in SPEC["tags"]:
+        if "x-python-mixin" in tag:
+            module = importlib.import_module(tag["x-python-mixin"]["module"])
+            names = [
+                {n for n in dir(getattr(module, tag["x-python-mixin"][kind])) if not n.startswith("_")}
+                for kind in ("sync", "async")
+            ]
+            assert names[0] == names[1] and names[0], tag["name"]
+            expected[tag["name"]] |= names[0]
+            mixins += len(names[0])
+    assert mixins == 3  # datasets.upload_files, create_from_local, prepare_manual_upload_batch
+    for client in clients:
+        for tag_name, names in expected.items():
+            resource = resolve_attribute(client, tag_name)
+            public = {name for name in dir(type(resource)) if not name.startswith("_")}
+            assert public == names, f"{type(client).__name__}.{tag_name}: {sorted(public ^ names)}"
 
 
 @pytest.mark.parametrize("tag", sorted({op.tag for op in CLIENT_OPERATIONS if "x-python-wait" in op.raw}))

@@ -20,6 +20,7 @@ from ..types.dataset_health import DatasetHealth
 from ..types.dataset_item import DatasetItem
 from ..types.dataset_sequence import DatasetSequence
 from ..types.upload_quota import UploadQuota
+from ..uploads._methods import AsyncDatasetUploadMethods, DatasetUploadMethods
 
 _LIST = PageOperation("datasets.list", "GET", "/datasets/", Dataset.from_dict)
 _CREATE = Operation("datasets.create", "POST", "/datasets/", Dataset.from_dict, body="required")
@@ -62,7 +63,7 @@ _CREATE_FROM_MANUAL_UPLOAD = Operation(
 )
 
 
-class Datasets(SyncResource):
+class Datasets(DatasetUploadMethods, SyncResource):
     """Datasets, their items and their sequences (`client.datasets`)."""
 
     def list(
@@ -579,7 +580,7 @@ class Datasets(SyncResource):
         )
 
 
-class AsyncDatasets(AsyncResource):
+class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
     """Datasets, their items and their sequences (`client.datasets`). (async)"""
 
     async def list(

@@ -7,8 +7,8 @@ Not imported by ``import avala``; the upload methods load it on first use. Its p
   key, :class:`~._storage.StorageError`, and the :class:`~._storage.RetryPolicy`;
 - :mod:`._state`: the state directory (``AVALA_STATE_DIR``, default ``~/.avala/uploads``), atomic writes, journals,
   the non-blocking lock, stat stamps; fails closed with :class:`~avala.errors.UploadStateError`;
-- :mod:`._engine`: flows as generators of effects, run by a sync (threads) or an async (asyncio) driver, with the
-  fail-fast rule written once;
+- :mod:`._engine`: flows as generators of effects, run by a sync (threads) or an async (asyncio, trio) driver, with
+  the fail-fast rule written once;
 - :mod:`._datasets`: the dataset upload flow (``client.datasets.upload_files`` / ``create_from_local``).
 
 A new flow (fleet recordings, for instance) is a generator in its own module: it yields ``Call`` for API operations,

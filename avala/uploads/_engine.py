@@ -14,7 +14,8 @@ An upload flow is a generator that yields *effects* and receives their results; 
   error is raised to the flow that yielded the Gather. Nested Gathers stop their own children only.
 
 :class:`SyncDriver` runs a flow on threads (a Gather uses a thread pool of ``limit``), :class:`AsyncDriver` on
-asyncio tasks; both check the stop before every API call and storage request. So the order of operations, the retry
+tasks of any event loop anyio supports (asyncio, trio); both check the stop before every API call and storage
+request, and bound the storage requests in flight (``slots``) across every Gather. So the order of operations, the retry
 decisions, the state transitions and the fail-fast rule are written once, in the flows (``_datasets.py``, and the
 fleet flows), and a sync and an async client behave the same by construction.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -79,13 +80,14 @@ Flow = Generator[Effect, Any, T]
 
 class Stop:
     """A stop signal: set by the first failure of a Gather (or by the caller); setting it sets every child stop and
-    wakes every sleeper, in threads and in asyncio."""
+    wakes every sleeper. Threads sleep on it with :meth:`sleep`; tasks (on the event loop that sets it) with
+    :meth:`async_sleep`."""
 
     def __init__(self, parent: Stop | None = None) -> None:
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._children: set[Stop] = set()
-        self._wakers: set[Callable[[], None]] = set()
+        self._wakers: set[Any] = set()  # anyio events of the tasks sleeping on this stop
         self._parent = parent
         if parent is not None:
             with parent._lock:
@@ -104,8 +106,8 @@ class Stop:
             children, wakers = list(self._children), list(self._wakers)
         for child in children:
             child.set()
-        for wake in wakers:
-            wake()
+        for waker in wakers:
+            waker.set()
 
     def detach(self) -> None:
         """Forget this child stop (its Gather is over)."""
@@ -118,32 +120,22 @@ class Stop:
         return not self._event.wait(max(0.0, seconds))
 
     async def async_sleep(self, seconds: float) -> bool:
-        """Sleep in asyncio; True if the whole time passed, False if the stop came first."""
-        import asyncio
+        """Sleep in a task (any event loop anyio supports); True if the whole time passed, False if the stop came
+        first."""
+        import anyio
 
-        loop = asyncio.get_running_loop()
-        woken = loop.create_future()
-
-        def settle() -> None:
-            if not woken.done():
-                woken.set_result(None)
-
-        def wake() -> None:
-            loop.call_soon_threadsafe(settle)
-
+        waker = anyio.Event()
         with self._lock:
-            self._wakers.add(wake)
+            self._wakers.add(waker)
         try:
             if self.is_set():
                 return False
-            try:
-                await asyncio.wait_for(woken, max(0.0, seconds))
-            except TimeoutError:
-                return True
-            return False
+            with anyio.move_on_after(max(0.0, seconds)):
+                await waker.wait()
+            return not self.is_set()
         finally:
             with self._lock:
-                self._wakers.discard(wake)
+                self._wakers.discard(waker)
 
 
 def _step(flow: Flow[Any], value: Any, error: BaseException | None) -> tuple[bool, Any]:
@@ -162,11 +154,12 @@ def _first_error(errors: list[BaseException]) -> BaseException | None:
 
 
 class SyncDriver:
-    """Runs flows with blocking I/O; Gathers on threads."""
+    """Runs flows with blocking I/O; Gathers on threads. At most ``slots`` storage requests are in flight."""
 
-    def __init__(self, api: Any, plane: StoragePlane) -> None:
+    def __init__(self, api: Any, plane: StoragePlane, slots: int) -> None:
         self.api = api
         self.plane = plane
+        self.slots = threading.BoundedSemaphore(max(1, slots))
 
     def run(self, flow: Flow[T], stop: Stop) -> T:
         """Run ``flow`` to its end; return its result or raise its error."""
@@ -191,7 +184,10 @@ class SyncDriver:
         if isinstance(effect, Call):
             return effect.fn(self.api)
         if isinstance(effect, Send):
-            return self.plane.send(effect.request)
+            with self.slots:
+                if stop.is_set():
+                    raise Stopped()
+                return self.plane.send(effect.request)
         if isinstance(effect, Sleep):
             if not stop.sleep(effect.seconds):
                 raise Stopped()
@@ -202,53 +198,50 @@ class SyncDriver:
 
     def _gather(self, effect: Gather, stop: Stop) -> list[Any]:
         child = Stop(stop)
-        flows = iter(enumerate(effect.flows))
-        results: dict[int, Any] = {}
+        pending = _Pending(effect.flows)
         errors: list[BaseException] = []
-        running: dict[Future[Any], int] = {}
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, effect.limit), thread_name_prefix="avala-upload") as pool:
 
-                def fill() -> None:
-                    while len(running) < max(1, effect.limit) and not child.is_set():
-                        nxt = next(flows, None)
-                        if nxt is None:
-                            return
-                        running[pool.submit(self.run, nxt[1], child)] = nxt[0]
-
+        def worker() -> None:
+            while not child.is_set():
+                item = pending.next()
+                if item is None:
+                    return
+                index, flow = item
                 try:
-                    fill()
-                    while running:
-                        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                        for future in done:
-                            index = running.pop(future)
-                            try:
-                                results[index] = future.result()
-                            except BaseException as exc:
-                                errors.append(exc)
-                                child.set()
-                        fill()
-                except BaseException:  # interrupted (Ctrl-C): stop everything, let the running ones drain
+                    pending.results[index] = self.run(flow, child)
+                except Exception as exc:  # the first one stops the others; they drain
+                    errors.append(exc)
                     child.set()
-                    raise
+
+        limit = max(1, effect.limit)
+        try:
+            if limit == 1:
+                worker()
+            else:
+                with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="avala-upload") as pool:
+                    futures = [pool.submit(worker) for _ in range(limit)]
+                    try:
+                        for future in futures:
+                            future.result()
+                    except BaseException:  # interrupted (Ctrl-C): stop everything, let the running ones drain
+                        child.set()
+                        raise
         finally:
             child.detach()
-            for _, unstarted in flows:
-                unstarted.close()
-        error = _first_error(errors)
-        if error is not None:
-            raise error
-        if child.is_set():
-            raise Stopped()
-        return [results[i] for i in sorted(results)]
+            pending.close()
+        return _outcome(child, errors, pending.results)
 
 
 class AsyncDriver:
-    """Runs flows on asyncio; Gathers as tasks."""
+    """Runs flows as tasks on any event loop anyio supports (asyncio, trio); Gathers in a task group. At most
+    ``slots`` storage requests are in flight."""
 
-    def __init__(self, api: Any, plane: AsyncStoragePlane) -> None:
+    def __init__(self, api: Any, plane: AsyncStoragePlane, slots: int) -> None:
+        import anyio
+
         self.api = api
         self.plane = plane
+        self.slots = anyio.Semaphore(max(1, slots))
 
     async def run(self, flow: Flow[T], stop: Stop) -> T:
         """Run ``flow`` to its end; return its result or raise its error."""
@@ -262,7 +255,7 @@ class AsyncDriver:
             value, error = None, None
             try:
                 value = await self._do(effect, stop)
-            except BaseException as exc:  # thrown into the flow, which decides
+            except BaseException as exc:  # thrown into the flow, which decides (cancellation too)
                 error = exc
 
     async def _do(self, effect: Effect, stop: Stop) -> Any:
@@ -275,7 +268,10 @@ class AsyncDriver:
         if isinstance(effect, Call):
             return await effect.fn(self.api)
         if isinstance(effect, Send):
-            return await self.plane.send(effect.request)
+            async with self.slots:
+                if stop.is_set():
+                    raise Stopped()
+                return await self.plane.send(effect.request)
         if isinstance(effect, Sleep):
             if not await stop.async_sleep(effect.seconds):
                 raise Stopped()
@@ -285,46 +281,61 @@ class AsyncDriver:
         raise TypeError(f"not an upload effect: {effect!r}")
 
     async def _gather(self, effect: Gather, stop: Stop) -> list[Any]:
-        import asyncio
+        import anyio
 
         child = Stop(stop)
-        flows = iter(enumerate(effect.flows))
-        results: dict[int, Any] = {}
+        pending = _Pending(effect.flows)
         errors: list[BaseException] = []
-        running: dict[asyncio.Task[Any], int] = {}
 
-        def fill() -> None:
-            while len(running) < max(1, effect.limit) and not child.is_set():
-                nxt = next(flows, None)
-                if nxt is None:
+        async def worker() -> None:
+            while not child.is_set():
+                item = pending.next()
+                if item is None:
                     return
-                running[asyncio.ensure_future(self.run(nxt[1], child))] = nxt[0]
+                index, flow = item
+                try:
+                    pending.results[index] = await self.run(flow, child)
+                except Exception as exc:  # the first one stops the others; they drain
+                    errors.append(exc)
+                    child.set()
 
         try:
-            fill()
-            while running:
-                done, _ = await asyncio.wait(list(running), return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    index = running.pop(task)
-                    try:
-                        results[index] = task.result()
-                    except BaseException as exc:
-                        errors.append(exc)
-                        child.set()
-                fill()
-        except BaseException:  # cancelled: stop, cancel what runs, wait for it
+            async with anyio.create_task_group() as group:
+                for _ in range(max(1, effect.limit)):
+                    group.start_soon(worker)
+        except BaseException:  # cancelled or interrupted: the task group has stopped the workers
             child.set()
-            for task in running:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
             raise
         finally:
             child.detach()
-            for _, unstarted in flows:
-                unstarted.close()
-        error = _first_error(errors)
-        if error is not None:
-            raise error
-        if child.is_set():
-            raise Stopped()
-        return [results[i] for i in sorted(results)]
+            pending.close()
+        return _outcome(child, errors, pending.results)
+
+
+class _Pending:
+    """The sub-flows of a Gather, handed out one at a time (to threads or tasks), and their results."""
+
+    def __init__(self, flows: Iterable[Flow[Any]]) -> None:
+        self._flows = enumerate(flows)
+        self._lock = threading.Lock()
+        self.results: dict[int, Any] = {}
+
+    def next(self) -> tuple[int, Flow[Any]] | None:
+        with self._lock:
+            return next(self._flows, None)
+
+    def close(self) -> None:
+        """Close the sub-flows that never started."""
+        with self._lock:
+            for _, flow in self._flows:
+                flow.close()
+
+
+def _outcome(child: Stop, errors: list[BaseException], results: dict[int, Any]) -> list[Any]:
+    """A Gather's result: its first real error, or Stopped when stopped from outside, or the results in order."""
+    error = _first_error(errors)
+    if error is not None:
+        raise error
+    if child.is_set():
+        raise Stopped()
+    return [results[i] for i in sorted(results)]

@@ -2,7 +2,7 @@
 
 A flow describes a request as a :class:`StorageRequest` (method, presigned URL, the headers the presign returned,
 and a body streamed from disk: :class:`FileRange` for a PUT or a part, :class:`FormBody` for a presigned form POST)
-and hands it to :class:`StoragePlane` (threads) or :class:`AsyncStoragePlane` (asyncio). The plane:
+and hands it to :class:`StoragePlane` (threads) or :class:`AsyncStoragePlane` (asyncio, trio). The plane:
 
 - checks the URL against the allow-list (:mod:`avala.uploads._allow`) before a byte is read;
 - sends with its own httpx client: no API key (an ``X-Avala-Api-Key`` or ``Authorization`` header from a presign is
@@ -60,7 +60,8 @@ class StorageError(AvalaError):
 
     Attributes:
         host: The storage host (never the presigned path or query).
-        ambiguous: True when the bytes may have landed anyway (the failure came after the request was sent).
+        ambiguous: True when the bytes may have landed anyway (the connection failed after the request was sent);
+            False for a refused connection and for an HTTP error answer (the storage said it did not store them).
         code: The storage provider's error code (``SlowDown``, ``RequestTimeout``, ...), when it gave one.
     """
 
@@ -367,7 +368,7 @@ class _PlaneBase:
                 redact_text(text),
                 status,
                 host=host,
-                ambiguous=True,
+                ambiguous=False,
                 code=code,
                 retry_after=retry_after_seconds(response.headers),
             )
@@ -420,7 +421,7 @@ class StoragePlane(_PlaneBase):
 
 
 class AsyncStoragePlane(_PlaneBase):
-    """The storage plane for asyncio: one httpx async client."""
+    """The storage plane for async code (any event loop httpx supports): one httpx async client."""
 
     def __init__(self, max_connections: int = 16) -> None:
         super().__init__(max_connections)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Generator
 from typing import Any
 
+import anyio
 import pytest
 
 from avala.uploads._engine import AsyncDriver, Call, Flow, Gather, Local, Sleep, Stop, Stopped, SyncDriver
@@ -28,7 +28,7 @@ class FakeApi:
             return value
 
         async def answer() -> Any:
-            await asyncio.sleep(0)
+            await anyio.sleep(0)
             return value
 
         return answer()
@@ -38,15 +38,15 @@ def run(kind: str, flow: Flow[Any], stop: Stop | None = None) -> tuple[Any, Fake
     api = FakeApi(kind)
     stop = stop or Stop()
     if kind == "sync":
-        return SyncDriver(api, None).run(flow, stop), api  # type: ignore[arg-type]
+        return SyncDriver(api, None, 4).run(flow, stop), api  # type: ignore[arg-type]
 
     async def go() -> Any:
-        return await AsyncDriver(api, None).run(flow, stop)  # type: ignore[arg-type]
+        return await AsyncDriver(api, None, 4).run(flow, stop)  # type: ignore[arg-type]
 
-    return asyncio.run(go()), api
+    return anyio.run(go, backend=kind), api
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=["sync", "asyncio", "trio"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
