@@ -533,8 +533,7 @@ def create_from_local_flow(job: Job, finalize: Finalize) -> Flow[Any]:
     root_before = storage_root(job, job.account_uid)
     state = yield Local(lambda: open_state(job, account))
     if finalize.check_quota:
-        preview = Job(**{**job.__dict__, "resume": job.resume})
-        plan = yield Local(lambda: make_plan(preview, state))
+        plan = yield Local(lambda: make_plan(job, state))  # what this run will send, stored files left out
         try:
             quota = yield Call(lambda api: api.datasets.manual_upload_quota(organization_uid=job.organization_uid))
         except Stopped:

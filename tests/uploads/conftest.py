@@ -3,11 +3,11 @@ fault proxy), clients on it, and a runner that calls the sync or the async clien
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from avala import AsyncClient, Client
@@ -59,7 +59,7 @@ class Runner:
                 client._transport.sleep = no_sleep
                 return await getattr(client.datasets, method)(**kwargs)
 
-        return asyncio.run(go())
+        return anyio.run(go, backend=self.kind)
 
     def upload_files(self, **kwargs: Any) -> Any:
         return self.call("upload_files", **kwargs)
@@ -68,9 +68,15 @@ class Runner:
         return self.call("create_from_local", **kwargs)
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=["sync", "asyncio"])
 def run(request: pytest.FixtureRequest, fake_api: FakeAvala) -> Runner:
-    """The runner, once with each client."""
+    """The runner, once with each client (the async one on asyncio)."""
+    return Runner(str(request.param), fake_api.base_url)
+
+
+@pytest.fixture(params=["sync", "asyncio", "trio"])
+def run_any_loop(request: pytest.FixtureRequest, fake_api: FakeAvala) -> Runner:
+    """The runner with the sync client, and the async one on asyncio and on trio."""
     return Runner(str(request.param), fake_api.base_url)
 
 

@@ -53,7 +53,7 @@ def rels(root: Path) -> list[str]:
 
 
 def test_create_from_local_stores_every_byte_and_finalizes(
-    run: Runner, fake_api: FakeAvala, storage_proxy: Any, tree: Path, state_dir: Path
+    run_any_loop: Runner, fake_api: FakeAvala, storage_proxy: Any, tree: Path, state_dir: Path
 ) -> None:
     progress: list[tuple[str, int]] = []
     byte_total: dict[str, int] = {}
@@ -61,7 +61,7 @@ def test_create_from_local_stores_every_byte_and_finalizes(
     def on_bytes(relative: str, delta: int) -> None:
         byte_total[relative] = byte_total.get(relative, 0) + delta
 
-    dataset = run.create_from_local(
+    dataset = run_any_loop.create_from_local(
         source=tree,
         name="Run 42",
         slug="run-42",
@@ -120,7 +120,8 @@ def test_a_second_run_sends_nothing_and_reports_every_file_skipped(
     assert third == 7 and fake_api.read("again", "a.jpg") == b"changed"
 
 
-def test_storage_5xx_then_success(run: Runner, fake_api: FakeAvala, storage_proxy: Any, tree: Path) -> None:
+def test_storage_5xx_then_success(run_any_loop: Runner, fake_api: FakeAvala, storage_proxy: Any, tree: Path) -> None:
+    run = run_any_loop
     storage_proxy.add(Fault(lambda m, p: m == "PUT" and "a.jpg" in p, status=503, headers={"Retry-After": "0"}))
     storage_proxy.add(Fault(lambda m, p: "partNumber=2" in p, status=500, times=2))
     run.create_from_local(source=tree, name="flaky", slug="flaky", data_type="image")
