@@ -10,7 +10,10 @@ Everything is measured in one run, on one loopback server, with the same payload
 3. parse throughput: items per second turning the 100-item page into models, in several fresh processes per SDK;
 4. codegen: wall time of ``make codegen`` (the tool environment is installed first, untimed);
 5. async fan-out: 500 concurrent gets through one ``AsyncClient``: wall time and connections the server accepted;
-6. pagination (``pagination.py``): 100,000 items over 1,000 pages, items per second and peak memory growth.
+6. pagination (``pagination.py``): 100,000 items over 1,000 pages, items per second and peak memory growth;
+7. uploads (``upload_bench.py``): ``datasets.upload_files`` of 1 x 1 GiB (multipart) and 2,000 x 256 KiB against raw
+   httpx streaming PUTs of the same bytes (and raw httpx speaking the same API protocol) to one loopback sink:
+   throughput, CPU per GiB, peak memory growth.
 
 The published package is installed by this script into ``.bench/published-venv`` (never into the project's
 environment: same import name) and measured in processes of that environment. Measurements of the contenders are
@@ -35,6 +38,8 @@ import venv
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+import upload_bench  # benchmarks/, this script's directory
 
 from avala._transport import POOL_SIZE  # the pool limit of this SDK's clients (httpx's default is 100)
 
@@ -394,7 +399,9 @@ def measure(published_python: str) -> dict[str, Any]:
         server.stop()
     codegen = timed("make codegen", codegen_seconds)
     pages = timed("pagination", pagination)
+    uploads = timed("uploads", upload_bench.measure)
     return {
+        "uploads": uploads,
         "info": info,
         "imports": imports,
         "get": get,
@@ -516,6 +523,7 @@ def report(m: dict[str, Any], published: str) -> str:
                 verdict(walk["peak_growth_mb"] < 10),
             ]
         )
+    rows.extend(upload_bench.rows(m["uploads"]))
     info = m["info"]
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(

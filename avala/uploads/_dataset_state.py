@@ -8,10 +8,10 @@ account never makes another's upload skip a file). Its files, in ``<state dir>/d
 - ``.lock``: held (non-blocking) for the whole run: a second process on the same destination fails at once;
 - ``.json``: the snapshot ``{version, kind, fingerprint, dataset_name, batch, retired_batches, files: {relative:
   {done, stamp, remote, source}}}``, written atomically when a run opens and closes the state;
-- ``.journal``: one JSON line per event since the snapshot (``done``, ``maybe``, ``invalid``, ``source``), appended
-  as it happens, so a killed process loses nothing it acknowledged; fsync'd at once for the events safety depends on
-  (a file that may have reached storage, a changed file, a v2 source stamp) and at most a second later for ``done``
-  (losing one means sending that file again, never skipping a file that was not sent).
+- ``.journal``: one JSON line per event since the snapshot (``done``, ``maybe``, ``invalid``, ``source``), written as
+  it happens, so a killed process loses nothing it recorded; fsync'd at once for the events that make a file
+  unskippable or remembered as stored (``maybe``, ``invalid``), and at most a second later for the others (after a
+  power loss, a lost ``done`` means sending that file again, never skipping a file that was not sent).
 
 State transitions of a file, written once here: ``done`` (sent, and the stamp taken before sending still matches
 after) makes it skippable while its stamp stays the same; ``maybe`` (a failure after bytes may have landed) and
@@ -243,7 +243,7 @@ class DatasetState:
                 "resume=False (every file is sent again)."
             )
         if recorded is None:
-            self._record("source", relative, stamp, durable=True)
+            self._record("source", relative, stamp, durable=False)
 
     # --- questions ---------------------------------------------------------------------------------------------------
 

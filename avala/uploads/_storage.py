@@ -22,11 +22,13 @@ Retrying is the flow's decision, with :class:`RetryPolicy` (which errors are ret
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import re
 import secrets
+import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -307,12 +309,19 @@ def _install_log_filter() -> None:
         httpx_log.addFilter(_FILTER)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process for every storage client (building one costs tens of milliseconds)."""
+    return httpx.create_ssl_context()
+
+
 class _PlaneBase:
     """Building requests and judging responses, for both planes."""
 
     def __init__(self, max_connections: int) -> None:
         _install_log_filter()
         self._options: dict[str, Any] = {
+            "verify": _tls(),
             "follow_redirects": False,
             "timeout": TIMEOUT,
             "headers": {"User-Agent": USER_AGENT},
