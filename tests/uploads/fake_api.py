@@ -64,6 +64,7 @@ class FakeAvala:
         self.storage_host_override: str | None = None
         self.faults: list[ApiFault] = []
         self.gate: tuple[Callable[[str], bool], threading.Event] | None = None
+        self.user_uids: list[str] = []  # users.me answers these in turn (then USER_UID)
         self.requests: list[tuple[str, str, Any]] = []
         self.sessions: dict[tuple[str, str], Session] = {}
         self.by_uid: dict[str, Session] = {}
@@ -148,7 +149,7 @@ class FakeAvala:
     def route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
         """Answer one API request."""
         if (method, path) == ("GET", "/users/me/"):
-            return 200, {"uid": USER_UID, "username": "jdoe"}
+            return 200, {"uid": self.user_uids.pop(0) if self.user_uids else USER_UID, "username": "jdoe"}
         if (method, path) == ("GET", "/datasets/manual-upload/quota/"):
             if self.quota is None:
                 return 404, {"detail": "Not found."}

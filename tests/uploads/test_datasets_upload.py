@@ -22,7 +22,7 @@ from avala.uploads._storage import StorageError
 from tests.conftest import API_KEY
 
 from .conftest import Runner, write
-from .fake_api import ApiFault, FakeAvala
+from .fake_api import USER_UID, ApiFault, FakeAvala
 from .storage import Fault
 
 MiB = 1024 * 1024
@@ -308,3 +308,43 @@ def test_an_interrupted_run_resumed_by_a_new_process_resends_nothing_done(
     assert len(puts(storage_proxy)) == 2 and sent == paths[3].stat().st_size + paths[4].stat().st_size
     for path in paths:
         assert fake_api.read("killed", path.name) == path.read_bytes()
+
+
+def test_the_storage_root_guard_refuses_to_finalize_under_another_account(
+    run: Runner, fake_api: FakeAvala, tree: Path
+) -> None:
+    fake_api.user_uids = [USER_UID, "another-user"]  # before the upload, then after it
+    with pytest.raises(UploadStateError, match="account behind this API key changed"):
+        run.create_from_local(source=tree / "a.jpg", name="moved", slug="moved", data_type="image")
+    assert fake_api.calls("/datasets/manual-upload/") == []  # never finalized
+    dataset = run.create_from_local(source=tree / "a.jpg", name="moved", slug="moved", data_type="image")
+    assert dataset.slug == "moved"
+
+
+def test_an_organization_upload_sends_the_same_organization_everywhere(
+    run: Runner, fake_api: FakeAvala, tree: Path
+) -> None:
+    org = "0b7d4e2a-6c1f-4a8e-9d3b-5f2a1c7e8b90"
+    run.create_from_local(source=tree / "sub", name="org", slug="org", data_type="image", organization_uid=org)
+    assert {p["organization_uid"] for p in fake_api.calls("/file-upload-url/")} == {org}
+    assert fake_api.calls("/datasets/manual-upload/")[0]["organization_uid"] == org
+    assert fake_api.calls("/users/me/") == []  # an organization upload needs no user lookup
+    assert fake_api.read("org", "b.png", org) == (tree / "sub" / "b.png").read_bytes()
+
+
+def test_no_presigned_url_or_form_field_in_logs_errors_or_state(
+    run: Runner, fake_api: FakeAvala, storage_proxy: Any, tree: Path, state_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    storage_proxy.add(Fault(lambda m, p: m == "POST", status=503))  # one retried failure on the form POST
+    with caplog.at_level(logging.DEBUG):
+        run.upload_files(dataset_name="quiet", files=[(str(tree / "a.jpg"), "a.jpg")])
+        run.create_from_local(source=tree, name="quiet2", slug="quiet2", data_type="image")
+    ours = [r for r in caplog.records if r.name.split(".")[0] in ("avala", "httpx", "httpcore")]  # not the fake API
+    text = "\n".join(record.getMessage() for record in ours)
+    assert any(r.name == "httpx" for r in ours) and any(r.name == "avala" for r in ours)
+    for secret in ("X-Amz-Signature", "X-Amz-Credential", "x-amz-signature", "policy", API_KEY):
+        assert secret not in text
+        for path in (state_dir / "datasets").glob("*"):
+            assert secret not in path.read_text()
