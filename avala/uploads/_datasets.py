@@ -307,13 +307,13 @@ def _headers(value: Any, relative: str) -> dict[str, str]:
     return dict(value)
 
 
-def file_flow(job: Job, local: str, relative: str, stamp: list[int]) -> Flow[int]:
+def file_flow(job: Job, local: str, relative: str, planned: list[int]) -> Flow[int]:
     """Send one file, with retries; record the outcome; return the bytes sent (0 when the server had it)."""
     state = job.state
     assert state is not None
+    stamp = planned
     for attempt in range(POLICY.attempts):
-        if attempt:
-            stamp = yield Local(lambda: _state.file_stamp(local))
+        stamp = yield Local(lambda: _state.file_stamp(local))  # what this attempt sends, re-checked after
         size = stamp[0]
         tries = _Attempt()
         try:

@@ -38,7 +38,7 @@ import httpx
 from .._http_errors import retry_after_seconds
 from .._redaction import redact_text
 from .._version import __version__
-from ..errors import APIConnectionError, AvalaError
+from ..errors import APIConnectionError, AvalaError, FileChangedError
 from ._allow import check_storage_url
 
 CHUNK_SIZE = 1 << 20
@@ -53,8 +53,9 @@ _MAX_ERROR_BODY = 64 * 1024
 ByteHook = Callable[[int], None]
 
 
-class FileChanged(ValueError):
-    """A file changed while it was being sent (shorter than its recorded size, or longer with ``expect_eof``)."""
+class FileChanged(FileChangedError, ValueError):
+    """A file changed while it was being sent: shorter than its recorded size, or longer with ``expect_eof`` (a
+    :class:`~avala.errors.FileChangedError`, and a ``ValueError`` as the published package raised)."""
 
 
 class StorageError(AvalaError):
