@@ -12,9 +12,10 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..types.dataset import Dataset  # loaded with the datasets resource anyway; here for get_type_hints()
+
 if TYPE_CHECKING:
     from .._transport import AsyncTransport, SyncTransport
-    from ..types.dataset import Dataset
     from ._datasets import Finalize, Job
     from ._engine import Flow
 
