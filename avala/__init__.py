@@ -4,16 +4,15 @@
 >>> client = Client()                      # reads AVALA_API_KEY
 >>> page = client.datasets.list(limit=20)
 
-Models live in :mod:`avala.types`, errors in :mod:`avala.errors`. Resource modules and models are imported on first
-use, so ``import avala`` costs little more than ``import httpx``.
+Models live in :mod:`avala.types`, errors in :mod:`avala.errors`. The clients (and httpx with them), resource modules
+and models are imported on first use, so ``import avala`` costs almost nothing (the ``avala`` command line starts
+without loading httpx).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._client import AsyncClient, Client
-from ._pagination import AsyncCursorPage, CursorPage
 from ._version import __version__
 from .errors import AvalaError
 
@@ -21,6 +20,8 @@ Avala = Client
 """``avala.Avala`` is ``avala.Client`` (the published package's alias, named like the TypeScript SDK's ``Avala``)."""
 
 if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+    from ._pagination import AsyncCursorPage, CursorPage
     from ._signup import async_signup, signup
     from ._transport import RawResponse
 
@@ -39,6 +40,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("Client", "AsyncClient"):
+        from . import _client
+
+        return getattr(_client, name)
+    if name in ("CursorPage", "AsyncCursorPage"):
+        from . import _pagination
+
+        return getattr(_pagination, name)
     if name in ("signup", "async_signup"):
         from . import _signup
 

@@ -1,0 +1,40 @@
+"""The record layouts of the generated command table (:mod:`avala.cli._table`)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class P(NamedTuple):
+    """A parameter of a command."""
+
+    name: str  # the SDK argument it fills
+    location: str  # "path" (an argument), "query" or "body" (options), "wait" (an option of a wait command)
+    kind: str  # str, int, float, bool, list (of strings), json (any JSON value; @FILE reads one)
+    required: bool
+    choices: tuple[str, ...]  # the spec's enum, empty when the values are open
+    help: str
+    flags: tuple[str, ...]  # option names; for a path parameter, extra names it may also be given as
+    secret: bool  # a credential: never echoed, also read from AVALA_<NAME>
+
+
+class C(NamedTuple):
+    """A command: the SDK method it calls and how its arguments are given."""
+
+    callee: str  # the client attribute path (``fleet.devices.list``) or ``avala.<module function>``
+    kind: str  # the result: page, array, single, raw, field, none; or wait
+    summary: str
+    description: str
+    confirm: bool  # deletes and cancels ask first (``--yes`` skips)
+    params: tuple[P, ...]
+    wait: tuple[str, tuple[str, ...], str | None, float, float] | None  # field, until, target option, interval, timeout
+
+
+class G(NamedTuple):
+    """A group of commands."""
+
+    help: str
+    aliases: tuple[str, ...]  # other names of the group (the published CLI's)
+    aliases_of: dict[str, str]  # other name -> command of this group
+    foreign: dict[str, tuple[str, str]]  # name -> (group, command): a command of another group shown here too
+    dispatch: dict[str, tuple[str, str]]  # name -> (command without settings, command with settings)

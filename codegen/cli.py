@@ -1,0 +1,284 @@
+"""The command table of the ``avala`` command line, built from the same view model as the SDK.
+
+Every operation becomes ``avala <group> <command>``: the tag is the group (``fleet.devices`` -> ``fleet devices``,
+``_`` -> ``-``), the Python method name the command (``list_items`` -> ``list-items``). Path parameters are
+arguments, query parameters and body properties are options with their types, an ``enum`` gives the choices, and
+the spec's summaries and descriptions are the help. A ``get`` with ``x-python-wait`` adds a ``wait`` command.
+
+``PUBLISHED`` holds the names the published 0.10 CLI used where they differ (group, command and option aliases), so
+that scripts written for it keep running. It names the CLI only, never the API: an alias whose operation or
+parameter has left the spec is a :class:`~codegen.parse.SpecError`, so it cannot rot silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .api import Api, Operation, Param
+from .parse import SpecError
+
+# Options the runner adds to commands; a spec parameter with the same flag is renamed --<location>-<name>.
+RESERVED_FLAGS = frozenset({"--output", "--fields", "--all", "--yes", "--help", "--interval", "--timeout", "--quiet"})
+
+# The published CLI's names, where they differ from the generated ones.
+PUBLISHED: dict[str, Any] = {
+    # generated group -> its published names
+    "groups": {"auto-label-jobs": ["auto-label"]},
+    # operation -> extra command paths (a path in another group is allowed: `webhooks deliveries`)
+    "commands": {
+        "agents.list_executions": ["agents executions"],
+        "consensus.get_summary": ["consensus summary"],
+        "consensus.list_scores": ["consensus scores"],
+        "webhook_deliveries.list": ["webhooks deliveries"],
+    },
+    # operation -> {parameter: extra option flags}; a path parameter given an option may be passed either way
+    # (a flag ending in "@" takes a file to read the JSON value from; "--on/--off" names a boolean pair)
+    "options": {
+        "auto_label_jobs.create": {"project_uid": ["--project"]},
+        "datasets.create": {"owner_name": ["--owner"]},
+        "fleet.alerts.resolve": {"resolution_note": ["--note"]},
+        "fleet.events.list": {"device_id": ["--device"], "recording_id": ["--recording"]},
+        "fleet.recordings.list": {"device_id": ["--device"]},
+        "fleet.rules.create": {"condition": ["--condition-file@"], "enabled": ["--enabled/--disabled"]},
+        "fleet.rules.update": {"enabled": ["--enabled/--disabled"]},
+        "storage_configs.create": {
+            "gc_storage_bucket_name": ["--gc-bucket-name"],
+            "gc_storage_prefix": ["--gc-prefix"],
+            "gc_storage_auth_json_content": ["--gc-auth-json"],
+        },
+        "consensus.get_summary": {"project_uid": ["--project"]},
+        "consensus.list_scores": {"project_uid": ["--project"]},
+        "consensus.compute": {"project_uid": ["--project"]},
+        "consensus.get_config": {"project_uid": ["--project"]},
+        "consensus.update_config": {"project_uid": ["--project"]},
+        "quality_targets.list": {"project_uid": ["--project"]},
+        "quality_targets.create": {"project_uid": ["--project"]},
+        "quality_targets.evaluate": {"project_uid": ["--project"]},
+        "quality_targets.get": {"project_uid": ["--project"]},
+        "quality_targets.update": {"project_uid": ["--project"]},
+        "quality_targets.delete": {"project_uid": ["--project"]},
+    },
+    # published command -> (operation without settings, operation with settings): GET or PUT by the options given
+    "dispatch": {"consensus config": ["consensus.get_config", "consensus.update_config"]},
+}
+
+_CLIENT_SUFFIX = re.compile(r"\s*\(`[^`]*`[^)]*\)")
+
+
+def flag(name: str) -> str:
+    """``data_type`` -> ``--data-type``."""
+    return "--" + name.replace("_", "-")
+
+
+def one_line(value: Any) -> str:
+    """Text on one line, whitespace collapsed."""
+    return " ".join(str(value or "").split())
+
+
+@dataclass
+class CliParam:
+    """One argument or option of a generated command."""
+
+    name: str  # the SDK keyword (or positional) argument
+    location: str  # path, query, body
+    kind: str  # str, int, float, bool, list, json
+    required: bool
+    choices: tuple[str, ...]
+    help: str
+    flags: tuple[str, ...]  # options; for a path parameter, the extra option names (empty: argument only)
+    secret: bool = False
+
+
+@dataclass
+class CliCommand:
+    """One command: the SDK call it makes and how its arguments are given."""
+
+    callee: str  # client attribute path of the method (fleet.devices.list), or avala.<function>
+    kind: str  # the result: page, array, single, raw, field, none; wait for a generated wait command
+    summary: str
+    description: str
+    confirm: bool
+    params: list[CliParam]
+    wait: tuple[str, tuple[str, ...], str | None, float, float] | None = None
+
+
+@dataclass
+class CliGroup:
+    """A group of commands (one tag, or the namespace of several)."""
+
+    help: str
+    aliases: tuple[str, ...] = ()
+    commands: dict[str, CliCommand] = field(default_factory=dict)
+    aliases_of: dict[str, str] = field(default_factory=dict)  # alias -> command of this group
+    foreign: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (group, command) elsewhere
+    dispatch: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (plain command, with settings)
+
+
+class _Spec:
+    """The raw document, for what the view model does not carry (enum values, secret formats)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.by_id = {
+            op.get("operationId"): op
+            for item in document.get("paths", {}).values()
+            for op in item.values()
+            if isinstance(op, dict)
+        }
+
+    def resolve(self, node: Any) -> Any:
+        for _ in range(32):
+            if not (isinstance(node, dict) and "$ref" in node):
+                return node
+            target: Any = self.document
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        raise SpecError("$ref cycle")
+
+    def schema(self, op: Operation, param: Param) -> dict[str, Any]:
+        """The raw schema of a parameter or body property."""
+        raw = self.by_id[op.operation_id]
+        if param.location == "body":
+            body = self.resolve(raw.get("requestBody", {}))
+            schema = self.resolve(body.get("content", {}).get("application/json", {}).get("schema", {}))
+            return dict(self.resolve(schema.get("properties", {}).get(param.wire_name, {})))
+        for p in map(self.resolve, raw.get("parameters", [])):
+            if p.get("in") == param.location and p.get("name") == param.wire_name:
+                return dict(self.resolve(p.get("schema", {})))
+        return {}
+
+    def choices(self, schema: dict[str, Any]) -> tuple[str, ...]:
+        """The enum values of a schema (a nullable ``oneOf``/``anyOf`` included), as strings."""
+        values = schema.get("enum")
+        if values is None:
+            for alternative in schema.get("oneOf", []) + schema.get("anyOf", []):
+                values = self.resolve(alternative).get("enum")
+                if values is not None:
+                    break
+        return tuple(str(v) for v in values or () if v is not None)
+
+
+def kind_of(annotation: str) -> str:
+    """The CLI kind of a Python annotation."""
+    base = annotation.removesuffix(" | None")
+    if base in ("str", "int", "float", "bool"):
+        return base
+    if base == "list[str]":
+        return "list"
+    return "json"
+
+
+def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
+    """The command table: group path (``fleet devices``) -> group."""
+    spec = _Spec(document)
+    tags = {t["name"]: t for t in document.get("tags", [])}
+    groups: dict[str, CliGroup] = {}
+    by_operation: dict[str, tuple[str, str]] = {}
+    for resource in api.resources:
+        words = [part.replace("_", "-") for part in resource.path]
+        for depth in range(1, len(words)):
+            parent = " ".join(words[:depth])
+            children = [" ".join(r.path[depth:]).replace("_", "-") for r in api.resources if r.path[:depth] == resource.path[:depth]]
+            description = tags.get(".".join(resource.path[:depth]), {}).get("description")
+            groups.setdefault(parent, CliGroup(_CLIENT_SUFFIX.sub("", one_line(description)) if description else f"{parent.capitalize()}: {', '.join(children)}."))
+        name = " ".join(words)
+        group = groups.setdefault(name, CliGroup(_CLIENT_SUFFIX.sub("", one_line(resource.description))))
+        for op in resource.operations:
+            command = build_command(spec, op, resource.client_attribute)
+            command_name = op.method_name.replace("_", "-")
+            group.commands[command_name] = command
+            by_operation[op.qualified_name] = (name, command_name)
+            if op.wait is not None:
+                group.commands["wait"] = build_wait(op, command)
+    apply_published(groups, by_operation)
+    return groups
+
+
+def build_command(spec: _Spec, op: Operation, client_attribute: bool) -> CliCommand:
+    """The command of one operation."""
+    params = []
+    for p in op.path_params + op.keyword_params:
+        schema = spec.schema(op, p)
+        flags: tuple[str, ...] = ()
+        if p.location != "path":
+            flags = (flag(p.name),)
+            if flags[0] in RESERVED_FLAGS:
+                flags = (flag(f"{p.location}_{p.name}"),)
+        params.append(
+            CliParam(
+                name=p.name,
+                location=p.location,
+                kind=kind_of(p.annotation),
+                required=p.required,
+                choices=spec.choices(schema if "items" not in schema else spec.resolve(schema["items"])),
+                help=one_line(p.description),
+                flags=flags,
+                secret=schema.get("format") == "password",
+            )
+        )
+    return CliCommand(
+        callee=op.qualified_name if client_attribute else f"avala.{op.callee.removeprefix('avala.')}",
+        kind=op.result_kind,
+        summary=one_line(op.summary) or op.qualified_name,
+        description=one_line(op.description),
+        confirm=op.http_method == "DELETE" or op.method_name.startswith("cancel"),
+        params=params,
+    )
+
+
+def build_wait(op: Operation, get: CliCommand) -> CliCommand:
+    """The ``wait`` command polling a ``get`` operation."""
+    assert op.wait is not None
+    until = ", ".join(op.wait.until)
+    target = op.wait.target
+    params = list(get.params)
+    if target:
+        params.append(CliParam(target, "wait", "str", False, (), f"The {op.wait.field} to wait for.", (flag(target),)))
+    return CliCommand(
+        callee=get.callee,
+        kind="wait",
+        summary=f"Wait until the {op.wait.field} is {until if not target else op.wait.until[0] + ' (or --' + target + ')'}.",
+        description=f"Poll `{get.callee}` every --interval seconds, showing the {op.wait.field} as it changes, "
+        f"until it is {until if not target else 'the one asked for'}; print the final object. Exit 1 at --timeout.",
+        confirm=False,
+        params=params,
+        wait=(op.wait.field, op.wait.until, target, op.wait.interval, op.wait.timeout),
+    )
+
+
+def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[str, str]]) -> None:
+    """Add the published CLI's names."""
+
+    def locate(operation: str) -> tuple[str, str]:
+        if operation not in by_operation:
+            raise SpecError(f"codegen/cli.py PUBLISHED names {operation!r}, which is not an operation of the spec")
+        return by_operation[operation]
+
+    for name, aliases in PUBLISHED["groups"].items():
+        if name not in groups:
+            raise SpecError(f"codegen/cli.py PUBLISHED names group {name!r}, which the spec does not have")
+        groups[name].aliases = tuple(aliases)
+    for operation, paths in PUBLISHED["commands"].items():
+        group_name, command = locate(operation)
+        for path in paths:
+            target_group, _, alias = path.rpartition(" ")
+            if target_group == group_name:
+                groups[group_name].aliases_of[alias] = command
+            else:
+                groups[target_group].foreign[alias] = (group_name, command)
+    for operation, options in PUBLISHED["options"].items():
+        group_name, command = locate(operation)
+        params = {p.name: p for p in groups[group_name].commands[command].params}
+        for name, extra in options.items():
+            if name not in params:
+                raise SpecError(f"codegen/cli.py PUBLISHED: {operation} has no parameter {name!r}")
+            params[name].flags = params[name].flags + tuple(extra)
+    for path, (plain, settings) in PUBLISHED["dispatch"].items():
+        target_group, _, name = path.rpartition(" ")
+        first, second = locate(plain), locate(settings)
+        if first[0] != target_group or second[0] != target_group:
+            raise SpecError(f"codegen/cli.py PUBLISHED dispatch {path!r}: both operations must be in its group")
+        groups[target_group].dispatch[name] = (first[1], second[1])
