@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,9 +68,41 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, _session_state_dir: Any) -> None
         "AVALA_ALLOW_INSECURE_BASE_URL",
         "AVALA_LOG",
         "AVALA_STORAGE_HOSTS",
+        "AVALA_PROFILE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AVALA_STATE_DIR", str(_session_state_dir))  # never the user's ~/.avala
+
+
+@dataclass
+class CliResult:
+    """What one in-process run of the ``avala`` command line did."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., CliResult]:
+    """Run ``avala ARGS`` in this process (stdout and stdin are not terminals), with its config under ``tmp_path``."""
+    from click.testing import CliRunner
+
+    from avala.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    def invoke(*argv: str, input: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+        runner = CliRunner()
+        with runner.isolation(input=input, env=env) as (out, err, _):
+            try:
+                main(list(argv))
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            return CliResult(code, out.getvalue().decode(), err.getvalue().decode())
+
+    return invoke
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ are options. Lists take repeated options or comma-separated values; JSON values 
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -46,7 +47,10 @@ def _parameters(record: C) -> list[click.Parameter]:
         files = [f.removesuffix("@") for f in p.flags if f.endswith("@")]
         flags = [f for f in p.flags if not f.endswith("@")]
         if p.kind == "bool":
-            decls = [f if "/" in f else f"{f}/--no-{f[2:]}" for f in flags]
+            pairs = [f.split("/", 1) if "/" in f else (f, f"--no-{f[2:]}") for f in flags]
+            ons = list(dict.fromkeys(on for on, _ in pairs))
+            offs = list(dict.fromkeys(off for _, off in pairs))
+            decls = [f"{ons[0]}/{offs[0]}", *(f"{on}/" for on in ons[1:]), *(f" /{off}" for off in offs[1:])]  # " /X": X is only an off name
             out.append(click.Option([_option_name(p), *decls], default=None, help=_help(p)))
             continue
         kind: Any = click.Choice(p.choices) if p.choices else _TYPES.get(p.kind, click.STRING)
@@ -168,12 +172,14 @@ def target(ctx: click.Context, callee: str) -> Callable[..., Any]:
     """The SDK function of ``callee``: a client method, or a module function of ``avala``."""
     import avala
 
-    if callee.startswith("avala."):
-        function: Callable[..., Any] = getattr(avala, callee.removeprefix("avala."))
-        return function
     from ._main import State
 
-    found: Any = ctx.find_object(State).client()  # type: ignore[union-attr]
+    state = ctx.find_object(State)
+    assert state is not None
+    if callee.startswith("avala."):  # a module function (signup): no key, only the base URL
+        function: Callable[..., Any] = getattr(avala, callee.removeprefix("avala."))
+        return functools.partial(function, base_url=state.settings().base_url)
+    found: Any = state.client()
     for part in callee.split("."):
         found = getattr(found, part)
     return found  # type: ignore[no-any-return]
