@@ -38,9 +38,11 @@ def _help(param: P) -> str:
 def _parameters(record: C) -> list[click.Parameter]:
     """The click parameters of a command, the runner's own options included."""
     out: list[click.Parameter] = []
+    # when an option may stand for a path parameter, the arguments shift: the runner checks them (arguments())
+    optional = any(p.flags for p in record.params if p.location == "path")
     for p in record.params:
         if p.location == "path":
-            out.append(click.Argument([_option_name(p)], required=not p.flags, metavar=p.name.upper()))
+            out.append(click.Argument([_option_name(p)], required=not optional, metavar=p.name.upper()))
             for alias in p.flags:
                 out.append(click.Option([_option_name(p, "__opt"), alias], help=f"Same as the {p.name.upper()} argument."))
             continue

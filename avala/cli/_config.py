@@ -80,7 +80,8 @@ def save(profile: str, values: dict[str, str], path: Path | None = None) -> Path
     profiles.setdefault(profile, {}).update(values)
     lines: list[str] = []
     for name, table in profiles.items():
-        lines.append(f"[{_toml_string(name)}]")
+        bare = name.replace("-", "").replace("_", "").isalnum() and name.isascii()
+        lines.append(f"[{name if bare else _toml_string(name)}]")
         lines += [f"{key} = {_toml_string(str(value))}" for key, value in table.items() if value is not None]
         lines.append("")
     try:

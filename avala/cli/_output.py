@@ -153,7 +153,7 @@ class Printer:
             self.write(dumps(data, indent=2) + "\n")
         elif isinstance(data, dict):
             size = max((len(k) for k in data), default=0)
-            self.write("".join(f"{k.ljust(size)}  {cell(v)}\n" for k, v in data.items()))
+            self.write("".join(f"{k.ljust(size)}  {cell(v)}".rstrip() + "\n" for k, v in data.items()))
         else:
             self.write(cell(data) + "\n")
 
