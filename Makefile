@@ -41,7 +41,7 @@ $(NODE_MODULES): package.json package-lock.json
 
 install: $(BIN)/python ## Create .venv with the SDK and its dev tools
 
-codegen: $(TOOL_PY) ## Regenerate avala/types, avala/resources, avala/_client_resources.py and docs/reference/
+codegen: $(TOOL_PY) ## Regenerate avala/types, avala/resources, avala/_client_resources.py, avala/cli/_table.py, docs/reference/
 	$(TOOL_PY) -m codegen generate
 
 codegen-check: $(TOOL_PY) ## Fail if the committed generated code differs from a fresh generation

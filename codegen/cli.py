@@ -181,9 +181,20 @@ def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
         words = [part.replace("_", "-") for part in resource.path]
         for depth in range(1, len(words)):
             parent = " ".join(words[:depth])
-            children = [" ".join(r.path[depth:]).replace("_", "-") for r in api.resources if r.path[:depth] == resource.path[:depth]]
+            children = [
+                " ".join(r.path[depth:]).replace("_", "-")
+                for r in api.resources
+                if r.path[:depth] == resource.path[:depth]
+            ]
             description = tags.get(".".join(resource.path[:depth]), {}).get("description")
-            groups.setdefault(parent, CliGroup(_CLIENT_SUFFIX.sub("", one_line(description)) if description else f"{parent.capitalize()}: {', '.join(children)}."))
+            groups.setdefault(
+                parent,
+                CliGroup(
+                    _CLIENT_SUFFIX.sub("", one_line(description))
+                    if description
+                    else f"{parent.capitalize()}: {', '.join(children)}."
+                ),
+            )
         name = " ".join(words)
         group = groups.setdefault(name, CliGroup(_CLIENT_SUFFIX.sub("", one_line(resource.description))))
         for op in resource.operations:
@@ -240,7 +251,7 @@ def build_wait(op: Operation, get: CliCommand) -> CliCommand:
     return CliCommand(
         callee=get.callee,
         kind="wait",
-        summary=f"Wait until the {op.wait.field} is {until if not target else op.wait.until[0] + ' (or --' + target + ')'}.",
+        summary=f"Wait until the {op.wait.field} is {until if not target else f'{op.wait.until[0]} (or --{target})'}.",
         description=f"Poll `{get.callee}` every --interval seconds, showing the {op.wait.field} as it changes, "
         f"until it is {until if not target else 'the one asked for'}; print the final object. Exit 1 at --timeout.",
         confirm=False,

@@ -159,13 +159,29 @@ def test_rows_are_printed_before_the_next_page_is_fetched(cli: Any, httpx_mock: 
 def test_a_json_option_takes_a_file(cli: Any, httpx_mock: HTTPXMock, tmp_path: Any) -> None:
     condition = tmp_path / "condition.json"
     condition.write_text('{"metric": "temperature", "op": ">", "value": 80}')
-    httpx_mock.add_response(method="POST", url=f"{BASE}/fleet/rules/", json={"uid": "r1", "name": "hot"}, status_code=201)
-    result = cli("--api-key", KEY, "fleet", "rules", "create", "--name", "hot", "--condition-file", str(condition),
-                 "--actions", '[{"type": "alert"}]', "--disabled")
+    httpx_mock.add_response(
+        method="POST", url=f"{BASE}/fleet/rules/", json={"uid": "r1", "name": "hot"}, status_code=201
+    )
+    result = cli(
+        "--api-key",
+        KEY,
+        "fleet",
+        "rules",
+        "create",
+        "--name",
+        "hot",
+        "--condition-file",
+        str(condition),
+        "--actions",
+        '[{"type": "alert"}]',
+        "--disabled",
+    )
     assert result.code == 0, result.stderr
     sent = json.loads(httpx_mock.get_requests()[0].content)
     assert sent["condition"] == {"metric": "temperature", "op": ">", "value": 80} and sent["enabled"] is False
-    bad = cli("--api-key", KEY, "fleet", "rules", "create", "--name", "hot", "--condition", "{not json", "--actions", "[]")
+    bad = cli(
+        "--api-key", KEY, "fleet", "rules", "create", "--name", "hot", "--condition", "{not json", "--actions", "[]"
+    )
     assert bad.code == 2 and "not valid JSON" in bad.stderr
 
 
@@ -177,7 +193,10 @@ def test_a_json_option_takes_a_file(cli: Any, httpx_mock: HTTPXMock, tmp_path: A
 )
 def test_exit_code_per_error_class(cli: Any, httpx_mock: HTTPXMock, status: int, code: int) -> None:
     httpx_mock.add_response(
-        url=f"{BASE}/datasets/d1/", status_code=status, json={"detail": "Nope."}, headers={"Retry-After": "0"},
+        url=f"{BASE}/datasets/d1/",
+        status_code=status,
+        json={"detail": "Nope."},
+        headers={"Retry-After": "0"},
         is_reusable=True,
     )
     result = cli("--api-key", KEY, "datasets", "get", "d1")
@@ -231,7 +250,9 @@ def config_file(tmp_path: Any) -> Any:
 
 
 def test_configure_stores_the_key_0600_in_a_0700_dir(cli: Any, httpx_mock: HTTPXMock, tmp_path: Any) -> None:
-    httpx_mock.add_response(url=f"{BASE}/organizations/?limit=1", json=page([{"uid": "o1", "name": "Acme", "slug": "acme"}]))
+    httpx_mock.add_response(
+        url=f"{BASE}/organizations/?limit=1", json=page([{"uid": "o1", "name": "Acme", "slug": "acme"}])
+    )
     result = cli("configure", input=KEY + "\n")
     assert result.code == 0, result.stderr
     assert httpx_mock.get_requests()[0].headers["X-Avala-Api-Key"] == KEY
@@ -306,13 +327,27 @@ def test_wait_shows_each_status_change(cli: Any, httpx_mock: HTTPXMock) -> None:
 
 def test_dataset_wait_takes_a_status_and_times_out_with_1(cli: Any, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=f"{BASE}/datasets/d1/", json={**DATASET, "status": "creating"}, is_reusable=True)
-    result = cli("--api-key", KEY, "datasets", "wait", "d1", "--status", "created", "--interval", "0.01",
-                 "--timeout", "0", "--quiet")
+    result = cli(
+        "--api-key",
+        KEY,
+        "datasets",
+        "wait",
+        "d1",
+        "--status",
+        "created",
+        "--interval",
+        "0.01",
+        "--timeout",
+        "0",
+        "--quiet",
+    )
     assert result.code == 1 and "gave up" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_status_tolerates_a_failing_section(cli: Any, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=f"{BASE}/organizations/?limit=50", json=page([{"uid": "o1", "name": "Acme", "slug": "acme"}]))
+    httpx_mock.add_response(
+        url=f"{BASE}/organizations/?limit=50", json=page([{"uid": "o1", "name": "Acme", "slug": "acme"}])
+    )
     httpx_mock.add_response(url=f"{BASE}/datasets/?limit=5", json=page([DATASET]))
     httpx_mock.add_response(url=f"{BASE}/users/me/projects/?limit=5", status_code=403, json={"detail": "No."})
     httpx_mock.add_response(url=f"{BASE}/exports/?limit=5", json=page([]))

@@ -44,7 +44,9 @@ def _parameters(record: C) -> list[click.Parameter]:
         if p.location == "path":
             out.append(click.Argument([_option_name(p)], required=not optional, metavar=p.name.upper()))
             for alias in p.flags:
-                out.append(click.Option([_option_name(p, "__opt"), alias], help=f"Same as the {p.name.upper()} argument."))
+                out.append(
+                    click.Option([_option_name(p, "__opt"), alias], help=f"Same as the {p.name.upper()} argument.")
+                )
             continue
         files = [f.removesuffix("@") for f in p.flags if f.endswith("@")]
         flags = [f for f in p.flags if not f.endswith("@")]
@@ -52,7 +54,11 @@ def _parameters(record: C) -> list[click.Parameter]:
             pairs = [f.split("/", 1) if "/" in f else (f, f"--no-{f[2:]}") for f in flags]
             ons = list(dict.fromkeys(on for on, _ in pairs))
             offs = list(dict.fromkeys(off for _, off in pairs))
-            decls = [f"{ons[0]}/{offs[0]}", *(f"{on}/" for on in ons[1:]), *(f" /{off}" for off in offs[1:])]  # " /X": X is only an off name
+            decls = [
+                f"{ons[0]}/{offs[0]}",
+                *(f"{on}/" for on in ons[1:]),
+                *(f" /{off}" for off in offs[1:]),
+            ]  # " /X": X is only an off name
             out.append(click.Option([_option_name(p), *decls], default=None, help=_help(p)))
             continue
         kind: Any = click.Choice(p.choices) if p.choices else _TYPES.get(p.kind, click.STRING)
@@ -67,7 +73,13 @@ def _parameters(record: C) -> list[click.Parameter]:
             )
         )
         for flag in files:
-            out.append(click.Option([_option_name(p, "__file"), flag], type=click.Path(dir_okay=False), help=f"Read the {p.name} JSON from this file."))
+            out.append(
+                click.Option(
+                    [_option_name(p, "__file"), flag],
+                    type=click.Path(dir_okay=False),
+                    help=f"Read the {p.name} JSON from this file.",
+                )
+            )
     out.append(click.Option(["-o", "--output"], type=click.Choice(FORMATS), help="Output format."))
     out.append(click.Option(["--fields"], metavar="A,B", help="Only these fields (columns), in this order."))
     if record.kind == "page":
@@ -76,8 +88,20 @@ def _parameters(record: C) -> list[click.Parameter]:
         out.append(click.Option(["--yes", "-y"], is_flag=True, help="Do not ask for confirmation."))
     if record.kind == "wait" and record.wait is not None:
         _, _, _, interval, timeout = record.wait
-        out.append(click.Option(["--interval"], type=click.FLOAT, default=interval, show_default=True, help="Seconds between polls."))
-        out.append(click.Option(["--timeout"], type=click.FLOAT, default=timeout, show_default=True, help="Seconds before giving up (exit 1)."))
+        out.append(
+            click.Option(
+                ["--interval"], type=click.FLOAT, default=interval, show_default=True, help="Seconds between polls."
+            )
+        )
+        out.append(
+            click.Option(
+                ["--timeout"],
+                type=click.FLOAT,
+                default=timeout,
+                show_default=True,
+                help="Seconds before giving up (exit 1).",
+            )
+        )
         out.append(click.Option(["--quiet", "-q"], is_flag=True, help="Do not show the status as it changes."))
     return out
 
@@ -89,7 +113,9 @@ def _help_text(record: C) -> str:
     arguments = [p for p in record.params if p.location == "path"]
     if arguments:
         lines += ["", "\b", "Arguments:"]
-        lines += [f"  {p.name.upper()}  {p.help}" + (f" (or {', '.join(p.flags)})" if p.flags else "") for p in arguments]
+        lines += [
+            f"  {p.name.upper()}  {p.help}" + (f" (or {', '.join(p.flags)})" if p.flags else "") for p in arguments
+        ]
     callee = record.callee if record.callee.startswith("avala.") else f"client.{record.callee}"
     lines += ["", f"Calls {callee}{'(...) until done' if record.kind == 'wait' else '()'}."]
     return "\n".join(lines)
@@ -158,8 +184,11 @@ def arguments(ctx: click.Context, record: C, values: dict[str, Any]) -> tuple[li
                 raise click.MissingParameter(ctx=ctx, param_hint=" / ".join(p.flags), param_type="option")
             continue
         if p.secret and ctx.get_parameter_source(_option_name(p)) == click.core.ParameterSource.COMMANDLINE:
-            click.echo(f"avala: warning: {p.flags[0]} on the command line stays in shell history; prefer "
-                       f"AVALA_{p.name.upper()}", err=True)
+            click.echo(
+                f"avala: warning: {p.flags[0]} on the command line stays in shell history; prefer "
+                f"AVALA_{p.name.upper()}",
+                err=True,
+            )
         if p.kind == "list":
             value = [part.strip() for item in value for part in item.split(",") if part.strip()]
         elif p.kind == "json":

@@ -35,7 +35,7 @@ def make(name: str, path: str) -> click.Command:
         @click.command(
             "completion",
             help="Print the completion script of SHELL: groups, commands, options and their choices.\n\n"
-            "\b\nbash: eval \"$(avala completion bash)\"   (in ~/.bashrc)\n"
+            '\b\nbash: eval "$(avala completion bash)"   (in ~/.bashrc)\n'
             'zsh:  eval "$(avala completion zsh)"    (in ~/.zshrc)\n'
             "fish: avala completion fish > ~/.config/fish/completions/avala.fish",
             short_help="Print the shell completion script (bash, zsh, fish).",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +74,8 @@ def _toml_string(value: str) -> str:
 
 def save(profile: str, values: dict[str, str], path: Path | None = None) -> Path:
     """Set ``values`` in ``profile`` (other profiles and keys are kept) and write the file 0600 in a 0700 dir."""
+    import tempfile
+
     path = path or config_path()
     profiles = load(path)
     profiles.setdefault(profile, {}).update(values)

@@ -43,7 +43,12 @@ Exit codes:
 
 # Hand-written commands: group path -> command name -> module of avala.cli holding ``make(name)``.
 HAND_WRITTEN: dict[str, dict[str, str]] = {
-    "": {"configure": "_configure", "status": "_status", "completion": "_completion", "shell-completion": "_completion"},
+    "": {
+        "configure": "_configure",
+        "status": "_status",
+        "completion": "_completion",
+        "shell-completion": "_completion",
+    },
 }
 
 _DEBUG = False
@@ -81,9 +86,7 @@ class State:
         if self._client is None:
             settings = self.settings()
             if not settings.api_key:
-                raise MissingKey(
-                    "no API key: pass --api-key, set AVALA_API_KEY, or run `avala configure` to store one"
-                )
+                raise MissingKey("no API key: pass --api-key, set AVALA_API_KEY, or run `avala configure` to store one")
             from .. import Client
 
             self._client = Client(api_key=settings.api_key, base_url=settings.base_url)
@@ -142,20 +145,20 @@ class Group(click.Group):
             made: click.Command = import_module(f"{__package__}.{module}").make(name, self.path)
             return made
         commands = COMMANDS.get(self.path, {})
-        group = GROUPS.get(self.path)
+        here = GROUPS.get(self.path)
         from ._build import build
 
         if name in commands:
             return build(name, commands[name])
-        if group is None:
+        if here is None:
             return None
-        if name in group.aliases_of:
-            return build(name, commands[group.aliases_of[name]])
-        if name in group.foreign:
-            other, command = group.foreign[name]
+        if name in here.aliases_of:
+            return build(name, commands[here.aliases_of[name]])
+        if name in here.foreign:
+            other, command = here.foreign[name]
             return build(name, COMMANDS[other][command])
-        if name in group.dispatch:
-            plain, settings = group.dispatch[name]
+        if name in here.dispatch:
+            plain, settings = here.dispatch[name]
             return build(name, commands[settings], plain=commands[plain])
         return None
 

@@ -1,0 +1,5 @@
+"""``python -m avala.cli``: the same as the ``avala`` command."""
+
+from . import main
+
+main()
