@@ -376,3 +376,26 @@ def test_completion_scripts_and_completing_names(cli: Any) -> None:
     assert complete("avala fleet dev") == ["devices"]
     assert "list-items" in complete("avala datasets list")
     assert complete("avala datasets list --data-type li") == ["lidar"]
+
+
+def test_progress_bar_counts_bytes_and_draws_only_on_a_terminal() -> None:
+    import io
+
+    from avala.cli._progress import Progress, human
+
+    now = [0.0]
+    stream = io.StringIO()
+    bar = Progress(4 * 1024 * 1024, "upload", stream=stream, enabled=True, clock=lambda: now[0])
+    now[0] = 2.0
+    bar.advance(1024 * 1024)
+    assert "25.0% 1.0 MiB/4.0 MiB 512.0 KiB/s ETA 0:06" in bar.line()
+    now[0] = 8.0
+    bar.advance(3 * 1024 * 1024)
+    bar.close()
+    assert "100.0% 4.0 MiB/4.0 MiB" in stream.getvalue() and stream.getvalue().endswith("\n")
+    assert human(1536) == "1.5 KiB"
+    quiet = io.StringIO()  # not a terminal: nothing at all
+    silent = Progress(10, "x", stream=quiet)
+    silent.advance(10)
+    silent.close()
+    assert quiet.getvalue() == ""
