@@ -273,6 +273,9 @@ def run(argv: list[str] | None = None) -> None:
         fail(2, " ".join(error.format_message().split()) + hint)
     except click.ClickException as error:
         fail(error.exit_code, " ".join(error.format_message().split()))
+    except BrokenPipeError:  # the reader went away (`avala ... | head -1`): stop quietly, like the shell tools
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except Exception as error:
         code, message = classify(error)
         if _DEBUG:
