@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .errors import AvalaError
 
-Avala = Client
-"""``avala.Avala`` is ``avala.Client`` (the published package's alias, named like the TypeScript SDK's ``Avala``)."""
-
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
+
+    Avala = Client  # ``avala.Avala`` is ``avala.Client`` (the published package's alias, like the TypeScript SDK's)
     from ._pagination import AsyncCursorPage, CursorPage
     from ._signup import async_signup, signup
     from ._transport import RawResponse
@@ -40,10 +39,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Client", "AsyncClient"):
+    if name in ("Client", "AsyncClient", "Avala"):  # loaded on first use: the command line starts without httpx
         from . import _client
 
-        return getattr(_client, name)
+        return getattr(_client, "Client" if name == "Avala" else name)
     if name in ("CursorPage", "AsyncCursorPage"):
         from . import _pagination
 

@@ -30,6 +30,7 @@ PUBLISHED: dict[str, Any] = {
     "commands": {
         "agents.list_executions": ["agents executions"],
         "consensus.get_summary": ["consensus summary"],
+        "datasets.get_health": ["datasets health"],
         "consensus.list_scores": ["consensus scores"],
         "webhook_deliveries.list": ["webhooks deliveries"],
     },
