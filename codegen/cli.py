@@ -212,7 +212,7 @@ def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
 def build_command(spec: _Spec, op: Operation, client_attribute: bool) -> CliCommand:
     """The command of one operation."""
     params = []
-    for p in op.path_params + op.keyword_params:
+    for p in op.path_params + op.argument_params:  # x-python-positional ones are options too, passed by name
         schema = spec.schema(op, p)
         flags: tuple[str, ...] = ()
         if p.location != "path":

@@ -628,17 +628,23 @@ COMMANDS: dict[str, dict[str, C]] = {
     "fleet uploads": {
         "init-upload": C("fleet.uploads.init_upload", "single", "Start a classic upload session for a recording.", "Declares every file (relative path and size) of the recording. `storage_config_uid` is left out when not given. `client.fleet.uploads.upload_recording` drives this whole session (inventory, resume receipt, transfers).", False, (
             P("recording_uid", "path", "str", True, (), "Recording UID.", (), False),
+            P("files", "body", "json", True, (), "Every file of the recording, with its size.", ("--files",), False),
             P("storage_config_uid", "body", "str", False, (), "Storage configuration to upload into (the organization's default when left out).", ("--storage-config-uid",), False),
         ), None),
         "get-upload-urls": C("fleet.uploads.get_upload_urls", "single", "Get presigned PUT URLs for up to 100 files of an upload session.", "One entry per requested path: `put_url` is a presigned storage URL (send the file's bytes with a PUT and the entry's `headers`); `s3_key` is the session's `s3_prefix` followed by the path.", False, (
             P("recording_uid", "path", "str", True, (), "Recording UID.", (), False),
+            P("session_uid", "body", "str", True, (), "The upload session.", ("--session-uid",), False),
+            P("file_paths", "body", "list", True, (), "Up to 100 declared paths to presign.", ("--file-paths",), False),
             P("ttl_seconds", "body", "int", False, (), "Lifetime of the presigned URLs, in seconds.", ("--ttl-seconds",), False),
         ), None),
         "confirm-upload": C("fleet.uploads.confirm_upload", "raw", "Confirm files of an upload session with the ETags of their PUTs.", "Returns the session's counters as a dict. Older servers answer `{confirmed, total_confirmed, total_files}`.", False, (
             P("recording_uid", "path", "str", True, (), "Recording UID.", (), False),
+            P("session_uid", "body", "str", True, (), "The upload session.", ("--session-uid",), False),
+            P("files", "body", "json", True, (), "The files to confirm.", ("--files",), False),
         ), None),
         "finalize-upload": C("fleet.uploads.finalize_upload", "raw", "Finalize an upload session once every file is confirmed.", "Processing is queued: the session goes to `completing`, then `completed`. Returns `{detail, session_uid?}` as a dict.", False, (
             P("recording_uid", "path", "str", True, (), "Recording UID.", (), False),
+            P("session_uid", "body", "str", True, (), "The upload session.", ("--session-uid",), False),
         ), None),
         "get-upload-status": C("fleet.uploads.get_upload_status", "single", "Get the status of a recording's upload session.", "A recording without a session answers 404 with `{\"detail\": \"No upload session found for this recording.\"}`. `pending_paths` lists at most 1000 paths still to confirm.", False, (
             P("recording_uid", "path", "str", True, (), "Recording UID.", (), False),

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from avala import CursorPage
 from avala.cli._output import plain
 from avala.cli._table import COMMANDS
 
@@ -62,7 +63,9 @@ def test_command_prints_what_the_sdk_returns(
     words, record = command_of(op)
     function = sdk_function(client, op, "sync")
     call = build_call(spec, op, function, "full")
-    argv = [*words, *argv_of(record, call.args, call.kwargs)]
+    path = len(op.path_params)  # x-python-positional arguments after them are options on the command line
+    named = {**call.kwargs, **dict(zip(op.positional, call.args[path:], strict=True))}
+    argv = [*words, *argv_of(record, call.args[:path], named)]
     if record.confirm:
         argv.append("--yes")
     result = cli("--api-key", API_KEY, "--base-url", mock_server.base_url, "-o", "json", *argv)
@@ -71,7 +74,8 @@ def test_command_prints_what_the_sdk_returns(
     exchange = exchanges[0]
     check_request(call, exchange.query, exchange.body)
     kwargs = call.kwargs if op.client_attribute else {**call.kwargs, "base_url": mock_server.base_url}
-    expected = plain(list(r) if hasattr(r := function(*call.args, **kwargs), "next_cursor") else r)
+    returned = function(*call.args, **kwargs)
+    expected = plain(list(returned) if isinstance(returned, CursorPage) else returned)
     if record.kind == "none":
         assert result.stdout == ""
     else:
