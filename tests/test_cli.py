@@ -106,11 +106,9 @@ def test_formats_and_fields(cli: Any, httpx_mock: HTTPXMock) -> None:
 
 def test_a_single_object_and_a_scalar(cli: Any, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=f"{BASE}/datasets/d1/", json=DATASET, is_reusable=True)
-    assert json.loads(cli("--api-key", KEY, "datasets", "get", "d1").stdout) == {
-        **{k: None for k in ("updated_at", "is_sequence", "predefined_labels")},
-        **DATASET,
-        "created_at": "2026-02-24T10:15:00+00:00",
-    }
+    from avala.types import Dataset
+
+    assert json.loads(cli("--api-key", KEY, "datasets", "get", "d1").stdout) == Dataset.from_dict(DATASET).to_dict()
     detail = cli("--api-key", KEY, "datasets", "get", "d1", "-o", "table").stdout
     assert ["item_count", "12"] in [line.split() for line in detail.splitlines()]
     assert "updated_at\n" in detail
@@ -230,7 +228,7 @@ def test_debug_shows_a_traceback_and_never_the_key(cli: Any, httpx_mock: HTTPXMo
     httpx_mock.add_response(url=f"{BASE}/datasets/d1/", status_code=404, json={"detail": "Not found."})
     result = cli("--debug", "--api-key", KEY, "datasets", "get", "d1")
     assert result.code == 4
-    assert "Traceback" in result.stderr and "avk_…0123" in result.stderr
+    assert "Traceback" in result.stderr and "avk_…0123" in result.stderr and "GET" in result.stderr
     assert KEY not in result.stderr and KEY not in result.stdout
 
 

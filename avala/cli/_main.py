@@ -174,11 +174,24 @@ def _root_callback(
 ) -> None:
     global _DEBUG
     _DEBUG = debug
-    if debug:
-        os.environ["AVALA_LOG"] = "debug"  # the SDK's request log (it never shows the key)
     state = State(api_key, base_url, profile, output, split_fields(fields), debug)
     ctx.obj = state
     ctx.call_on_close(state.close)
+    if debug:  # the SDK's request log (it never shows the key), on stderr for this run only
+        import logging
+
+        log = logging.getLogger("avala")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("avala: debug: %(message)s"))
+        previous = log.level
+        log.setLevel(logging.DEBUG)
+        log.addHandler(handler)
+
+        def restore() -> None:
+            log.removeHandler(handler)
+            log.setLevel(previous)
+
+        ctx.call_on_close(restore)
 
 
 def root() -> click.Group:
