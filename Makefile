@@ -11,7 +11,7 @@ NODE_MODULES := node_modules/.package-lock.json
 REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly
 
 .PHONY: help install codegen codegen-check test test-matrix docs contract check lint typecheck verifytypes spec-check \
-	spec-lint spec-diff mock demo bench clean
+	spec-lint spec-diff spec-gate release-notes release mock demo bench clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -86,10 +86,22 @@ spec-check: $(BIN)/python ## Validate openapi.yaml
 spec-lint: $(NODE_MODULES) ## Lint openapi.yaml with Redocly CLI (redocly.yaml: every example against its schema, ...)
 	$(REDOCLY) lint openapi.yaml --config redocly.yaml --format=summary
 
-check: lint typecheck verifytypes spec-check spec-lint codegen-check ## Lint, types, type completeness, spec validation, drift
+check: lint typecheck verifytypes spec-check spec-lint codegen-check spec-gate ## Lint, types, type completeness, spec, drift, API gate
 
-spec-diff: $(TOOL_PY) ## Semantic diff of openapi.yaml: last commit against the working tree
-	$(TOOL_PY) -m codegen diff HEAD WORKTREE
+# BASE: RELEASE (release/openapi.yaml, the last release's spec), a git revision (HEAD, $$(git merge-base main HEAD))
+# or a file.
+BASE ?= RELEASE
+spec-diff: $(TOOL_PY) ## Semantic diff of openapi.yaml since the last release (or BASE=<git revision>) to the working tree
+	$(TOOL_PY) -m codegen diff $(BASE) WORKTREE
+
+spec-gate: $(TOOL_PY) ## Fail on a breaking change since the last release that CHANGELOG.md does not acknowledge
+	$(TOOL_PY) -m codegen gate
+
+release-notes: $(TOOL_PY) ## Print the next version and its changelog entry (from the spec diff since the last release)
+	$(TOOL_PY) -m codegen release --dry-run
+
+release: $(TOOL_PY) ## Write the next version's CHANGELOG.md entry, bump avala/_version.py, record the released spec
+	$(TOOL_PY) -m codegen release
 
 bench: $(BIN)/python $(TOOL_PY) ## Benchmarks against raw httpx and the published avala (one table; ~2 min)
 	$(BIN)/python benchmarks/run.py

@@ -6,7 +6,15 @@ costs nothing more, and lets ``typing.get_type_hints`` resolve every annotation 
 
 from __future__ import annotations
 
+import warnings
+
 from ._transport import AsyncTransport, SyncTransport
+
+
+def renamed(old: str, new: str) -> None:
+    """Warn that the caller used ``old``, a deprecated alias of ``new`` (from the spec's ``x-python-renamed-from``)."""
+    message = f"{old} is deprecated and will be removed in the next major release: use {new}"
+    warnings.warn(message, DeprecationWarning, stacklevel=3)
 
 
 class SyncResource:

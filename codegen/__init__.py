@@ -9,5 +9,6 @@
 3. :mod:`codegen.render` renders ``templates/`` with that view model and formats the output with the pinned ruff.
 
 ``python -m codegen check`` regenerates into memory and fails on any difference from the committed files;
-``python -m codegen diff OLD NEW`` is the semantic spec diff (:mod:`codegen.specdiff`).
+``python -m codegen diff OLD NEW`` is the semantic spec diff (:mod:`codegen.specdiff`); ``python -m codegen gate``
+and ``python -m codegen release`` gate breaking changes and cut releases from it (:mod:`codegen.release`).
 """

@@ -1,4 +1,4 @@
-"""Command line of the generator driver: ``python -m codegen {generate,check,diff}``."""
+"""Command line of the generator driver: ``python -m codegen {generate,check,diff,gate,release}``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         from .specdiff import main as diff_main
 
         return diff_main(args[1:])
+    if args and args[0] in ("gate", "release"):
+        from .release import main as release_main
+
+        return release_main(args[0], args[1:])
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
     parser.add_argument("command", choices=["generate", "check"], help="write the generated files, or check drift")
     parser.add_argument("--spec", default="openapi.yaml", help="the OpenAPI document (default: openapi.yaml)")

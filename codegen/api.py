@@ -14,11 +14,14 @@ plus the raw document for the few ``x-`` extensions the project uses (listed at 
   sent exactly when that other property is (``upload_protocol_version: 2`` with ``dataset_upload_uid``);
 - ``x-python-mixin: {module, sync, async}`` on a tag: the resource classes also inherit these hand-written classes
   (methods that are more than one API call, such as ``datasets.upload_files``).
+- ``x-python-renamed-from`` on an operation (old method names) or a component schema (old class names): keep each
+  old name for a release as a deprecated alias that warns with a ``DeprecationWarning`` naming the new one.
 
 A request body schema with ``maxProperties: 0`` is sent as the empty object ``{}`` and takes no arguments.
 
 Project conventions checked here (a violation is a :class:`~codegen.parse.SpecError`): one tag per operation, the
-tag is the client attribute path (``fleet.devices``), and the operationId is ``<tag with . -> _>_<method name>``.
+tag is the client attribute path (``fleet.devices``), and the operationId is ``<tag with . -> _>_<method name>``
+with a snake_case method name.
 """
 
 from __future__ import annotations
@@ -72,6 +75,27 @@ def python_name(wire_name: str) -> str:
     return candidate
 
 
+def is_method_name(name: str) -> bool:
+    """Whether ``name`` is a snake_case Python method name (``list_items``; not ``listAll``, not a keyword)."""
+    return re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name) is not None and not keyword.iskeyword(name)
+
+
+def is_class_name(name: str) -> bool:
+    """Whether ``name`` is a PascalCase class name (``DatasetItem``)."""
+    return re.fullmatch(r"[A-Z][A-Za-z0-9]*", name) is not None
+
+
+def renamed_from(raw: dict[str, Any], where: str, valid: Callable[[str], bool]) -> tuple[str, ...]:
+    """The old names of ``x-python-renamed-from`` (a name or a list of names), checked with ``valid``."""
+    value = raw.get("x-python-renamed-from")
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and valid(n) for n in names):
+        raise SpecError(f"{where}: x-python-renamed-from must be a name or a list of names ({value!r})")
+    return tuple(dict.fromkeys(names))
+
+
 def pascal(name: str) -> str:
     """``fleet.alert_channels`` -> ``FleetAlertChannels``."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[._\-\s]+", name) if part)
@@ -121,6 +145,8 @@ class Model:
     example: Any
     fields: list[Field]
     typed_dict: bool = False
+    schema: str = ""  # the component schema it is generated from
+    renamed_from: tuple[str, ...] = ()  # deprecated alias names (x-python-renamed-from)
 
     @property
     def imports(self) -> list[str]:
@@ -228,6 +254,12 @@ class Operation:
     def leading_params(self) -> list[Param]:
         """The positional arguments: path parameters, then the ``x-python-positional`` ones."""
         return self.path_params + self.positional_params
+    renamed_from: tuple[str, ...] = ()  # old method names kept as deprecated aliases (x-python-renamed-from)
+
+    @property
+    def alias_callees(self) -> list[str]:
+        """What users called before each rename (``client.datasets.list_all``)."""
+        return [self.callee.removesuffix(self.method_name) + old for old in self.renamed_from]
 
     @property
     def keyword_params(self) -> list[Param]:
@@ -514,7 +546,12 @@ class Builder:
                 endpoint = self.endpoint(path, method)
                 resources[op_tags[0]].operations.append(self.build_operation(endpoint, raw, op_tags[0]))
         for resource in resources.values():
+            names = [op.method_name for op in resource.operations]
             for op in resource.operations:
+                for old in op.renamed_from:
+                    if old in names:
+                        raise SpecError(f"{op.operation_id}: x-python-renamed-from {old!r} is another method")
+                names += op.renamed_from
                 if resource.client_attribute:
                     op.callee = f"client.{op.qualified_name}"
                 elif len(resource.operations) == 1:
@@ -551,6 +588,11 @@ class Builder:
         if not operation_id.startswith(prefix) or not operation_id[len(prefix) :].isidentifier():
             raise SpecError(f"operationId {operation_id!r} must be {prefix}<python method name>")
         method_name = operation_id[len(prefix) :]
+        if not is_method_name(method_name):
+            raise SpecError(
+                f"operationId {operation_id!r}: the method name {method_name!r} must be snake_case"
+                f" ({prefix}{snake(method_name)})"
+            )
         path = text(endpoint.path)
         raw_params = {(p["in"], p["name"]): p for p in map(self.resolve, raw.get("parameters", []))}
 
@@ -613,6 +655,11 @@ class Builder:
             raise SpecError(f"{operation_id}: x-python-positional must name distinct required arguments")
         op.example_args = self.example_args(op, raw)
         op.wait = self.build_wait(op, raw)
+        op.renamed_from = renamed_from(raw, f"operation {operation_id}", is_method_name)
+        if op.renamed_from and not self.tag_objects()[tag].get("x-python-client-attribute", True):
+            raise SpecError(f"{operation_id}: x-python-renamed-from is for client methods, not module functions")
+        if {method_name, "wait"} & set(op.renamed_from):
+            raise SpecError(f"{operation_id}: x-python-renamed-from names the method itself or wait()")
         return op
 
     def build_wait(self, op: Operation, raw: dict[str, Any]) -> Wait | None:
@@ -780,8 +827,14 @@ class Builder:
                     example=raw.get("example"),
                     fields=fields,
                     typed_dict=name in request_items and name not in response_models,
+                    schema=text(prop.name).rsplit("/", 1)[-1],
+                    renamed_from=renamed_from(raw, f"schema {name}", is_class_name),
                 )
             )
+        names = {m.name for m in models}
+        for model in models:
+            if clash := names & set(model.renamed_from):
+                raise SpecError(f"schema {model.name}: x-python-renamed-from names an existing model: {sorted(clash)}")
         return models
 
     @staticmethod

@@ -32,6 +32,7 @@ import avala.errors
 import avala.types
 from avala import AsyncClient, Client, CursorPage
 from avala._resource import AsyncResource, SyncResource
+from tests import api_surface
 from tests.conftest import API_KEY, BASE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,7 +196,7 @@ async def run(code: str) -> None:
 
 def test_one_example_per_operation_and_wait_helper() -> None:
     names = [name for name, _ in EXAMPLES]
-    assert len(OPERATIONS) == 140
+    assert [op.name for op in OPERATIONS] == list(api_surface.OPERATIONS), "run `make codegen`"
     assert len(names) == len(OPERATIONS) + len(WAITS)
     assert sorted(names) == sorted(EXPECTED)
 

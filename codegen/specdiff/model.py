@@ -17,6 +17,10 @@ RULES: dict[str, tuple[str, str]] = {
     "operation.method-changed": (BREAKING, "same operationId, same path, other HTTP method"),
     "operation.path-changed": (BREAKING, "same operationId, other path"),
     "operation.renamed": (BREAKING, "operationId changed: the Python method is renamed"),
+    "operation.renamed-with-alias": (
+        NON_BREAKING,
+        "operationId changed, the old method kept as a deprecated alias (x-python-renamed-from)",
+    ),
     "operation.tag-changed": (BREAKING, "tag changed: the Python method moved to another resource"),
     "tag.renamed": (BREAKING, "every operation of a tag moved to a new tag: the Python resource is renamed"),
     "operation.deprecated": (NON_BREAKING, "an operation became deprecated"),
@@ -83,9 +87,10 @@ RULES: dict[str, tuple[str, str]] = {
     "response.type.narrowed": (NON_BREAKING, "a response value has fewer possible types"),
     "response.nullable.added": (BREAKING, "a response value may be null"),
     "response.nullable.removed": (NON_BREAKING, "a response value is never null"),
-    "response.enum.value-added": (BREAKING, "a value added to a closed response enum"),
+    # the SDK keeps enums open: a value it has never seen comes through as the plain value, never an error
+    "response.enum.value-added": (NON_BREAKING, "a value added to a response enum (the SDK's enums are open)"),
     "response.enum.value-removed": (NON_BREAKING, "a response enum value removed"),
-    "response.enum.removed": (BREAKING, "a response value no longer restricted to an enum"),
+    "response.enum.removed": (NON_BREAKING, "a response value no longer restricted to an enum (enums are open)"),
     "response.enum.added": (NON_BREAKING, "a response value restricted to an enum"),
     "response.constraint.loosened": (BREAKING, "a response constraint loosened, removed or changed"),
     "response.constraint.tightened": (NON_BREAKING, "a response constraint tightened or added"),
@@ -96,6 +101,10 @@ RULES: dict[str, tuple[str, str]] = {
     "model.removed": (BREAKING, "a schema removed: its Python class disappears"),
     "model.added": (NON_BREAKING, "a new schema: a new Python class"),
     "model.renamed": (BREAKING, "a schema renamed with an equivalent structure: its Python class is renamed"),
+    "model.renamed-with-alias": (
+        NON_BREAKING,
+        "a schema renamed, the old class name kept as a deprecated alias (x-python-renamed-from)",
+    ),
 }
 
 

@@ -11,9 +11,9 @@ from typing import Any
 from .model import BREAKING, RULES, Change
 from .refs import SCHEMA_PREFIX, Document, as_dict, as_list, child, escape, fingerprint
 from .schemas import REQUEST, RESPONSE, Pair, Raw, SchemaDiff, Where, peel, show, types_of
+from .surface import MODULE_TAGS, Surface, from_spec
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-MODULE_TAGS = frozenset({"signup"})
 TEMPLATE = re.compile(r"\{([^}]*)\}")
 WAIT_SEMANTICS = ("field", "until", "target")
 WAIT_DEFAULTS = ("interval", "timeout")
@@ -78,18 +78,8 @@ def resource(tag: str, modules: frozenset[str]) -> str:
     return "avala" if tag in modules else f"client.{tag}" if tag else "client"
 
 
-def python_call(tag: str, method: str, modules: frozenset[str]) -> str:
-    """``client.<tag>.<method>``; for a module tag ``avala.<tag>`` (its ``create``) or ``avala.<tag>_<method>``."""
-    if not method:
-        return ""
-    if tag in modules:
-        return f"avala.{tag}" if method in ("create", tag) else f"avala.{tag}_{method}"
-    return f"{resource(tag, modules)}.{method}"
-
-
-def operations(doc: Document) -> dict[tuple[str, str], Operation]:
-    """Every operation, keyed by (METHOD, path shape)."""
-    modules = module_tags(doc)
+def operations(doc: Document, surface: Surface) -> dict[tuple[str, str], Operation]:
+    """Every operation, keyed by (METHOD, path shape), named by its Python call on ``surface``."""
     found: dict[tuple[str, str], Operation] = {}
     for path, raw_item in as_dict(doc.data.get("paths")).items():
         path_pointer = child("/paths", path)
@@ -106,7 +96,7 @@ def operations(doc: Document) -> dict[tuple[str, str], Operation]:
             op = Operation(
                 method.upper(), path, child(path_pointer, method), path_pointer, node, item, tag, operation_id, ""
             )
-            op = replace(op, python=python_call(tag, op.method_name, modules))
+            op = replace(op, python=surface.calls.get((op.method, path), ""))
             found[(op.method, op.shape)] = op
     return found
 
@@ -251,10 +241,25 @@ class Entry:
 class Differ:
     """Diffs two documents; see :func:`diff_specs`."""
 
-    def __init__(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    def __init__(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], surfaces: tuple[Surface, Surface] | None = None
+    ) -> None:
         self.old, self.new = Document(old), Document(new)
+        self.surfaces = surfaces or (from_spec(old), from_spec(new))
         self.renames = detect_renames(self.old, self.new)
-        self.schemas = SchemaDiff(self.old, self.new, self.renames)
+        old_schema = {cls: schema for schema, cls in self.surfaces[0].classes.items()}
+        new_schema = {cls: schema for schema, cls in self.surfaces[1].classes.items()}
+        for old_class, new_class in self.surfaces[1].class_aliases.items():  # declared renames, even with changes
+            before, after = old_schema.get(old_class), new_schema.get(new_class)
+            if (
+                before in self.old.schemas
+                and before not in self.new.schemas
+                and after
+                and after not in self.old.schemas
+            ):
+                self.renames[before] = after
+        classes = (set(self.surfaces[0].classes), set(self.surfaces[1].classes))
+        self.schemas = SchemaDiff(self.old, self.new, self.renames, classes)
         self.entries: dict[tuple[str, str], Entry] = {}
         self.reached: set[Pair] = set()
         self.modules = module_tags(self.old) | module_tags(self.new)
@@ -280,7 +285,7 @@ class Differ:
 
     def run(self) -> list[Change]:
         """The changes, each once."""
-        old_ops, new_ops = operations(self.old), operations(self.new)
+        old_ops, new_ops = operations(self.old, self.surfaces[0]), operations(self.new, self.surfaces[1])
         pairs = [(old_ops[k], new_ops[k]) for k in new_ops if k in old_ops]
         gone = [op for k, op in old_ops.items() if k not in new_ops]
         born = [op for k, op in new_ops.items() if k not in old_ops]
@@ -571,7 +576,11 @@ class Differ:
                     f"Python method renamed from `{old.python}` to `{new.python}`"
                     f" (operationId `{old.operation_id}` -> `{new.operation_id}`)"
                 )
-                self.add([Raw("operation.renamed", child(new.pointer, "operationId"), message)], [new])
+                rule = "operation.renamed"
+                if old.python in self.surfaces[1].aliases.get((new.method, new.path), ()):
+                    rule = "operation.renamed-with-alias"
+                    message += f"; `{old.python}` still works, deprecated (x-python-renamed-from)"
+                self.add([Raw(rule, child(new.pointer, "operationId"), message)], [new])
         declared = [str(as_dict(t).get("name")) for t in as_list(self.new.data.get("tags"))]
         for (old_tag, new_tag), ops in moves.items():
             before, after = resource(old_tag, self.modules), resource(new_tag, self.modules)
@@ -596,20 +605,29 @@ class Differ:
         if set(self.old.schemas) != set(self.new.schemas):  # only then is it worth knowing who uses what
             old_usage = self.usage(self.old, old_ops.values())
             new_usage = self.usage(self.new, new_ops.values())
+        # Only schemas the generator makes a class of are Python surface (not request bodies, not page wrappers).
+        old_classes, new_classes = self.surfaces[0].classes, self.surfaces[1].classes
         for name in self.old.schemas:
-            if name in self.renames:
-                target = self.renames[name]
-                message = f"model `{name}` renamed to `{target}` (the Python class is renamed)"
-                self.add([Raw("model.renamed", SCHEMA_PREFIX + escape(target), message)], new_usage.get(target, []))
-            elif name not in self.new.schemas:
+            target = self.renames.get(name)
+            before = old_classes.get(name)
+            after = new_classes.get(target) if target else None
+            if before and after:
+                message = f"model `{before}` renamed to `{after}` (the Python class is renamed)"
+                rule = "model.renamed"
+                if self.surfaces[1].class_aliases.get(before) == after:
+                    rule = "model.renamed-with-alias"
+                    message += f"; `{before}` still works, deprecated (x-python-renamed-from)"
+                self.add([Raw(rule, SCHEMA_PREFIX + escape(target or name), message)], new_usage.get(target or "", []))
+            elif before and name not in self.new.schemas:
                 self.add(
-                    [Raw("model.removed", SCHEMA_PREFIX + escape(name), f"model `{name}` removed")],
+                    [Raw("model.removed", SCHEMA_PREFIX + escape(name), f"model `{before}` removed")],
                     old_usage.get(name, []),
                 )
         for name in self.new.schemas:
-            if name not in self.old.schemas and name not in renamed_to:
+            after = new_classes.get(name)
+            if after and name not in self.old.schemas and (name not in renamed_to or not self.class_before(name)):
                 self.add(
-                    [Raw("model.added", SCHEMA_PREFIX + escape(name), f"new model `{name}`")], new_usage.get(name, [])
+                    [Raw("model.added", SCHEMA_PREFIX + escape(name), f"new model `{after}`")], new_usage.get(name, [])
                 )
         unreached: list[Pair] = []
         for name in self.old.schemas:
@@ -623,6 +641,11 @@ class Differ:
             unreached.append((direction, old_pointer, new_pointer))
         raws, _ = self.schemas.closure(unreached)
         self.add(raws)
+
+    def class_before(self, new_name: str) -> str | None:
+        """The old class of the schema renamed to ``new_name``, if it was a class."""
+        olds = [old for old, new in self.renames.items() if new == new_name]
+        return self.surfaces[0].classes.get(olds[0]) if olds else None
 
     @staticmethod
     def usage(doc: Document, ops: Iterable[Operation]) -> dict[str, list[Operation]]:
@@ -651,6 +674,12 @@ class Differ:
         )
 
 
-def diff_specs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    """Every semantic change from ``old`` to ``new`` (two loaded OpenAPI documents), each reported once."""
-    return Differ(old, new).run()
+def diff_specs(
+    old: Mapping[str, Any], new: Mapping[str, Any], surfaces: tuple[Surface, Surface] | None = None
+) -> list[Change]:
+    """Every semantic change from ``old`` to ``new`` (two loaded OpenAPI documents), each reported once.
+
+    ``surfaces`` are their Python surfaces (:func:`codegen.specdiff.surface.surface`, from the generator); without
+    them the Python names are derived from the specs' conventions (:func:`~codegen.specdiff.surface.from_spec`).
+    """
+    return Differ(old, new, surfaces).run()

@@ -307,7 +307,12 @@ class Walk:
             if old_target is not None and new_target is not None:
                 self.nullable(old_null, new_null, where)
                 old_name, new_name = schema_name(old_target_ptr), schema_name(new_target_ptr)
-                if old_name is not None and new_name is not None and self.differ.renamed(old_name) != new_name:
+                if (
+                    old_name is not None
+                    and new_name is not None
+                    and self.differ.renamed(old_name) != new_name
+                    and self.differ.is_class(old_name, new_name)
+                ):
                     self.emit(
                         "model.replaced",
                         new_core_ptr,
@@ -569,9 +574,23 @@ class Walk:
 class SchemaDiff:
     """Compares schemas of two documents; caches boundary comparisons per direction."""
 
-    def __init__(self, old: Document, new: Document, renames: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        old: Document,
+        new: Document,
+        renames: Mapping[str, str],
+        classes: tuple[set[str], set[str]] | None = None,
+    ) -> None:
         self.old, self.new, self.renames = old, new, dict(renames)
+        self.classes = classes
         self._cache: dict[Pair, tuple[list[Raw], list[Pair]]] = {}
+
+    def is_class(self, old_name: str, new_name: str) -> bool:
+        """Whether either schema is a Python class; two that are not (page wrappers, request bodies) are compared by
+        structure, not as another model."""
+        if self.classes is None:
+            return True
+        return old_name in self.classes[0] or new_name in self.classes[1]
 
     def renamed(self, old_name: str) -> str:
         """The new name of an old component schema."""

@@ -189,6 +189,23 @@ def _operation_renamed(old: Doc, new: Doc) -> None:
 
 
 @case(
+    "operation.renamed-with-alias",
+    e(
+        ("GET /datasets/{uid}/", "client.datasets.retrieve"),
+        N,
+        "operation.renamed-with-alias",
+        "/paths/~1datasets~1{uid}~1/get/operationId",
+        "Python method renamed from `client.datasets.get` to `client.datasets.retrieve`"
+        " (operationId `datasets_get` -> `datasets_retrieve`); `client.datasets.get` still works, deprecated"
+        " (x-python-renamed-from)",
+    ),
+)
+def _operation_renamed_with_alias(old: Doc, new: Doc) -> None:
+    op(new, "/datasets/{uid}/", "get")["operationId"] = "datasets_retrieve"
+    op(new, "/datasets/{uid}/", "get")["x-python-renamed-from"] = "get"
+
+
+@case(
     "operation.tag-changed",
     e(
         ("DELETE /datasets/{uid}/", "client.fleet.devices.delete"),
@@ -1139,7 +1156,7 @@ def _resp_nullable_removed(old: Doc, new: Doc) -> None:
     "response.enum.value-added",
     e(
         DEVICES,
-        B,
+        N,
         "response.enum.value-added",
         "/components/schemas/Device/properties/kind/enum/2",
         "enum value `radar` added to response property `Device.kind`",
@@ -1167,7 +1184,7 @@ def _resp_enum_value_removed(old: Doc, new: Doc) -> None:
     "response.enum.removed",
     e(
         DEVICES,
-        B,
+        N,
         "response.enum.removed",
         "/components/schemas/Device/properties/kind/enum",
         "response property `Device.kind` no longer restricted to an enum",
@@ -1303,6 +1320,63 @@ def _model_renamed(old: Doc, new: Doc) -> None:
     schemas["Account"] = schemas.pop("Owner")
     schemas["Account"]["description"] = "Renamed; descriptions do not matter."
     rename_ref(new, "Owner", "Account")
+
+
+@case(
+    "model.renamed-with-alias",
+    e(
+        NONE,
+        N,
+        "model.renamed-with-alias",
+        "/components/schemas/Account",
+        "model `Owner` renamed to `Account` (the Python class is renamed); `Owner` still works, deprecated"
+        " (x-python-renamed-from)",
+    ),
+    e(
+        NONE,
+        N,
+        "response.property.added",
+        "/components/schemas/Account/properties/email",
+        "new response property `Account.email` (the schema is used in requests and responses)",
+    ),
+)
+def _model_renamed_with_alias(old: Doc, new: Doc) -> None:
+    """Declared, the rename holds even with a change of structure, which is compared as usual."""
+    _model_renamed(old, new)
+    schema(new, "Account")["x-python-renamed-from"] = "Owner"
+    props(new, "Account")["email"] = {"type": "string"}
+
+
+@case("nothing/request-body-schema-renamed")
+def _request_body_renamed(old: Doc, new: Doc) -> None:
+    """A request body schema is no Python class (its properties are keyword arguments): renaming it changes nothing."""
+    schemas = new["components"]["schemas"]
+    schemas["DatasetNewRequest"] = schemas.pop("DatasetCreateRequest")
+    rename_ref(new, "DatasetCreateRequest", "DatasetNewRequest")
+
+
+@case("nothing/page-wrapper-renamed")
+def _page_wrapper_renamed(old: Doc, new: Doc) -> None:
+    """A page wrapper is no Python class (the SDK returns CursorPage[Dataset]): renaming it changes nothing."""
+    schemas = new["components"]["schemas"]
+    schemas["DatasetPage"] = schemas.pop("PaginatedDatasetList")
+    rename_ref(new, "PaginatedDatasetList", "DatasetPage")
+
+
+@case(
+    "page-wrapper-renamed-and-changed",
+    e(
+        LIST,
+        N,
+        "response.nullable.removed",
+        "/components/schemas/PaginatedDatasetList/properties/previous/type",
+        "response property `DatasetPage.previous` is no longer nullable",
+    ),
+)
+def _page_wrapper_renamed_and_changed(old: Doc, new: Doc) -> None:
+    """Two page wrappers are compared by structure, not reported as another model."""
+    _page_wrapper_renamed(old, new)
+    props(new, "DatasetPage")["previous"]["type"] = "string"
 
 
 # ---------------------------------------------------------------- behaviours beyond one rule
