@@ -236,6 +236,7 @@ class Operation:
     wait: Wait | None = None
     callee: str = ""  # what a user calls: client.datasets.list, or avala.signup for a module-function tag
     positional: list[str] = field(default_factory=list)  # x-python-positional: argument names, in order
+    renamed_from: tuple[str, ...] = ()  # old method names kept as deprecated aliases (x-python-renamed-from)
 
     @property
     def argument_params(self) -> list[Param]:
@@ -254,7 +255,6 @@ class Operation:
     def leading_params(self) -> list[Param]:
         """The positional arguments: path parameters, then the ``x-python-positional`` ones."""
         return self.path_params + self.positional_params
-    renamed_from: tuple[str, ...] = ()  # old method names kept as deprecated aliases (x-python-renamed-from)
 
     @property
     def alias_callees(self) -> list[str]:
