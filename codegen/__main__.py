@@ -40,10 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     from .render import drift, write
 
     started = time.perf_counter()
+    spec = root / options.spec
     try:
-        files = _generate(root, root / options.spec)
+        files = _generate(root, spec)
     except SpecError as exc:
-        print(f"codegen: {exc}", file=sys.stderr)
+        text = spec.read_text(encoding="utf-8") if spec.is_file() else None
+        for line in exc.report(options.spec, text):
+            print(line, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{options.spec}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     if options.command == "check":
         problems = drift(files, root)

@@ -52,7 +52,7 @@ from openapi_python_client.parser.properties import (
     UuidProperty,
 )
 
-from .parse import SpecError
+from .parse import SpecError, escape
 
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 
@@ -540,11 +540,16 @@ class Builder:
                 raw = item.get(method)
                 if raw is None:
                     continue
+                where = f"/paths/{escape(path)}/{method}"
                 op_tags = raw.get("tags") or []
                 if len(op_tags) != 1 or op_tags[0] not in resources:
-                    raise SpecError(f"{method.upper()} {path}: needs exactly one tag declared in the top-level tags")
-                endpoint = self.endpoint(path, method)
-                resources[op_tags[0]].operations.append(self.build_operation(endpoint, raw, op_tags[0]))
+                    message = f"{method.upper()} {path}: needs exactly one tag declared in the top-level tags"
+                    raise SpecError(message, f"{where}/tags")
+                try:
+                    endpoint = self.endpoint(path, method)
+                    resources[op_tags[0]].operations.append(self.build_operation(endpoint, raw, op_tags[0]))
+                except SpecError as exc:
+                    raise exc.at(where) from None
         for resource in resources.values():
             names = [op.method_name for op in resource.operations]
             for op in resource.operations:
@@ -586,12 +591,13 @@ class Builder:
         operation_id = raw.get("operationId", "")
         prefix = tag.replace(".", "_") + "_"
         if not operation_id.startswith(prefix) or not operation_id[len(prefix) :].isidentifier():
-            raise SpecError(f"operationId {operation_id!r} must be {prefix}<python method name>")
+            raise SpecError(f"operationId {operation_id!r} must be {prefix}<python method name>", "operationId")
         method_name = operation_id[len(prefix) :]
         if not is_method_name(method_name):
             raise SpecError(
                 f"operationId {operation_id!r}: the method name {method_name!r} must be snake_case"
-                f" ({prefix}{snake(method_name)})"
+                f" ({prefix}{snake(method_name)})",
+                "operationId",
             )
         path = text(endpoint.path)
         raw_params = {(p["in"], p["name"]): p for p in map(self.resolve, raw.get("parameters", []))}
@@ -781,56 +787,61 @@ class Builder:
         response_models = self.closure(self.response_models)
         request_items = self.closure(self.request_models) - self.request_models_top()
         models = []
-        for name in sorted(response_models | request_items):
-            prop = self.by_class[name]
-            raw = self.components.get(name, {})
-            fields = []
-            order = list((prop.data.properties or {}).keys())
-            props = (prop.required_properties or []) + (prop.optional_properties or [])
-            props.sort(key=lambda p: order.index(p.name))
-            for p in props:
-                wire = text(p.name)
-                raw_prop = self.resolve(raw.get("properties", {}).get(wire, {}))
-                t = py_type(p)
-                default, factory = None, None
-                if not p.required:
-                    if p.default is not None or "default" in raw_prop:
-                        value = p.default.raw_value if p.default is not None else raw_prop["default"]
-                        if isinstance(value, list | dict):
-                            if value:
-                                raise SpecError(f"{name}.{wire}: only empty list/object defaults are supported")
-                            factory = type(value).__name__
-                        default = py_literal(value)
-                    else:
-                        default = "None"
-                        if not t.nullable:
-                            t = PyType(f"{t.annotation} | None", t.convert and self.nullable(t), t.models, True)
-                fields.append(
-                    Field(
-                        wire_name=wire,
-                        name=python_name(wire),
-                        type=t,
-                        required=p.required,
-                        default=default,
-                        factory=factory,
-                        description=raw_prop.get("description", text(p.description)),
-                        secret=raw_prop.get("format") == "password",
+        current = ""
+        try:
+            for name in sorted(response_models | request_items):
+                current = name
+                prop = self.by_class[name]
+                raw = self.components.get(name, {})
+                fields = []
+                order = list((prop.data.properties or {}).keys())
+                props = (prop.required_properties or []) + (prop.optional_properties or [])
+                props.sort(key=lambda p: order.index(p.name))
+                for p in props:
+                    wire = text(p.name)
+                    raw_prop = self.resolve(raw.get("properties", {}).get(wire, {}))
+                    t = py_type(p)
+                    default, factory = None, None
+                    if not p.required:
+                        if p.default is not None or "default" in raw_prop:
+                            value = p.default.raw_value if p.default is not None else raw_prop["default"]
+                            if isinstance(value, list | dict):
+                                if value:
+                                    raise SpecError(f"{name}.{wire}: only empty list/object defaults are supported")
+                                factory = type(value).__name__
+                            default = py_literal(value)
+                        else:
+                            default = "None"
+                            if not t.nullable:
+                                t = PyType(f"{t.annotation} | None", t.convert and self.nullable(t), t.models, True)
+                    fields.append(
+                        Field(
+                            wire_name=wire,
+                            name=python_name(wire),
+                            type=t,
+                            required=p.required,
+                            default=default,
+                            factory=factory,
+                            description=raw_prop.get("description", text(p.description)),
+                            secret=raw_prop.get("format") == "password",
+                        )
+                    )
+                if name in request_items and name not in response_models:
+                    fields = [Field(f.wire_name, f.name, as_typed_dicts(f.type), *_rest(f)) for f in fields]
+                models.append(
+                    Model(
+                        name=name,
+                        module=snake(name),
+                        description=raw.get("description", text(prop.description)),
+                        example=raw.get("example"),
+                        fields=fields,
+                        typed_dict=name in request_items and name not in response_models,
+                        schema=text(prop.name).rsplit("/", 1)[-1],
+                        renamed_from=renamed_from(raw, f"schema {name}", is_class_name),
                     )
                 )
-            if name in request_items and name not in response_models:
-                fields = [Field(f.wire_name, f.name, as_typed_dicts(f.type), *_rest(f)) for f in fields]
-            models.append(
-                Model(
-                    name=name,
-                    module=snake(name),
-                    description=raw.get("description", text(prop.description)),
-                    example=raw.get("example"),
-                    fields=fields,
-                    typed_dict=name in request_items and name not in response_models,
-                    schema=text(prop.name).rsplit("/", 1)[-1],
-                    renamed_from=renamed_from(raw, f"schema {name}", is_class_name),
-                )
-            )
+        except SpecError as exc:
+            raise exc.at(f"/components/schemas/{escape(current)}") from None
         names = {m.name for m in models}
         for model in models:
             if clash := names & set(model.renamed_from):

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
+
+from .parse import SpecError, escape, load_document, missing_refs
 
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 
@@ -99,12 +102,27 @@ def split_strings(text: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Validate the document named on the command line; print every problem."""
     path = Path((argv if argv is not None else sys.argv[1:] or ["openapi.yaml"])[0])
+    try:
+        document = load_document(path)
+    except SpecError as exc:
+        for line in exc.report(str(path), None):
+            print(line, file=sys.stderr)
+        return 1
     text = path.read_text(encoding="utf-8")
-    document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if missing := missing_refs(document):
+        for line in SpecError(problems=missing).report(str(path), text):
+            print(line, file=sys.stderr)
+        return 1
     try:
         validate(document)
     except Exception as exc:  # the validator raises several unrelated exception types
-        print(f"{path}: not valid OpenAPI: {exc}", file=sys.stderr)
+        message = str(getattr(exc, "message", "") or exc).splitlines()[0]
+        message = message if len(message) <= 200 else message[:200] + "..."
+        pointer = "".join(f"/{escape(str(part))}" for part in getattr(exc, "absolute_path", ()))
+        if not pointer and (where := re.search(r"for '(\w+)' operation in '([^']+)'", message)):
+            pointer = f"/paths/{escape(where[2])}/{where[1]}"
+        for line in SpecError(f"not valid OpenAPI: {message}", pointer).report(str(path), text):
+            print(line, file=sys.stderr)
         return 1
     found = problems(document) + split_strings(text)
     for problem in found:
