@@ -101,6 +101,15 @@ def literal(value: Any) -> str:
     return py_literal(value)
 
 
+def article(name: str) -> str:
+    """The indefinite article read before ``name``: "an" before a vowel sound (``AnnotationIssue``, ``UploadSession``),
+    "a" otherwise (``Dataset``, ``UserProfile``)."""
+    sound = name[:1].upper() in "AEIO" or (
+        name[:1].upper() == "U" and not name[:3].lower().startswith(("us", "uni", "uti"))
+    )
+    return "an" if sound else "a"
+
+
 def cell(value: Any) -> str:
     """Text made safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(value or "").split()).replace("|", "\\|")
@@ -123,6 +132,7 @@ def environment(templates: Path) -> Environment:
         tojson=lambda v: json.dumps(v, indent=2),
         attr_pair=attr_pair,
         keyword=lambda name: f"{name}={name}",
+        article=article,
         entry=entry,
         cell=cell,
         lit=literal,

@@ -93,7 +93,7 @@ class Agent:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Agent:
-        """Build a ``Agent`` from a decoded JSON object.
+        """Build an ``Agent`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -102,7 +102,7 @@ class AgentExecution:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AgentExecution:
-        """Build a ``AgentExecution`` from a decoded JSON object.
+        """Build an ``AgentExecution`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

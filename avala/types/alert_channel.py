@@ -49,7 +49,7 @@ class AlertChannel:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AlertChannel:
-        """Build a ``AlertChannel`` from a decoded JSON object.
+        """Build an ``AlertChannel`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

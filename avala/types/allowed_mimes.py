@@ -33,7 +33,7 @@ class AllowedMimes:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AllowedMimes:
-        """Build a ``AllowedMimes`` from a decoded JSON object.
+        """Build an ``AllowedMimes`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -143,7 +143,7 @@ class AnnotationIssue:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssue:
-        """Build a ``AnnotationIssue`` from a decoded JSON object.
+        """Build an ``AnnotationIssue`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

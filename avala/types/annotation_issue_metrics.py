@@ -74,7 +74,7 @@ class AnnotationIssueMetrics:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueMetrics:
-        """Build a ``AnnotationIssueMetrics`` from a decoded JSON object.
+        """Build an ``AnnotationIssueMetrics`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

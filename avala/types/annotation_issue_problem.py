@@ -31,7 +31,7 @@ class AnnotationIssueProblem:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueProblem:
-        """Build a ``AnnotationIssueProblem`` from a decoded JSON object.
+        """Build an ``AnnotationIssueProblem`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -31,7 +31,7 @@ class AnnotationIssueProject:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueProject:
-        """Build a ``AnnotationIssueProject`` from a decoded JSON object.
+        """Build an ``AnnotationIssueProject`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

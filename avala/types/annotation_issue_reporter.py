@@ -45,7 +45,7 @@ class AnnotationIssueReporter:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueReporter:
-        """Build a ``AnnotationIssueReporter`` from a decoded JSON object.
+        """Build an ``AnnotationIssueReporter`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -35,7 +35,7 @@ class AnnotationIssueTool:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueTool:
-        """Build a ``AnnotationIssueTool`` from a decoded JSON object.
+        """Build an ``AnnotationIssueTool`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -46,7 +46,7 @@ class AnnotationIssueToolDetail:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueToolDetail:
-        """Build a ``AnnotationIssueToolDetail`` from a decoded JSON object.
+        """Build an ``AnnotationIssueToolDetail`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -31,7 +31,7 @@ class AnnotationIssueToolProblem:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueToolProblem:
-        """Build a ``AnnotationIssueToolProblem`` from a decoded JSON object.
+        """Build an ``AnnotationIssueToolProblem`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -120,7 +120,7 @@ class AutoLabelJob:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AutoLabelJob:
-        """Build a ``AutoLabelJob`` from a decoded JSON object.
+        """Build an ``AutoLabelJob`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

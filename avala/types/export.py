@@ -47,7 +47,7 @@ class Export:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Export:
-        """Build a ``Export`` from a decoded JSON object.
+        """Build an ``Export`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

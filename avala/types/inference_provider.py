@@ -89,7 +89,7 @@ class InferenceProvider:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InferenceProvider:
-        """Build a ``InferenceProvider`` from a decoded JSON object.
+        """Build an ``InferenceProvider`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -93,7 +93,7 @@ class Invitation:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Invitation:
-        """Build a ``Invitation`` from a decoded JSON object.
+        """Build an ``Invitation`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

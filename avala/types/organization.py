@@ -168,7 +168,7 @@ class Organization:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Organization:
-        """Build a ``Organization`` from a decoded JSON object.
+        """Build an ``Organization`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

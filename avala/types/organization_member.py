@@ -60,7 +60,7 @@ class OrganizationMember:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OrganizationMember:
-        """Build a ``OrganizationMember`` from a decoded JSON object.
+        """Build an ``OrganizationMember`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

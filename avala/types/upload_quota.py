@@ -31,7 +31,7 @@ class UploadQuota:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadQuota:
-        """Build a ``UploadQuota`` from a decoded JSON object.
+        """Build an ``UploadQuota`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

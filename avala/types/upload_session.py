@@ -58,7 +58,7 @@ class UploadSession:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadSession:
-        """Build a ``UploadSession`` from a decoded JSON object.
+        """Build an ``UploadSession`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

@@ -59,7 +59,7 @@ class UploadStatusResponse:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadStatusResponse:
-        """Build a ``UploadStatusResponse`` from a decoded JSON object.
+        """Build an ``UploadStatusResponse`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

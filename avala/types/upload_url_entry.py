@@ -37,7 +37,7 @@ class UploadUrlEntry:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadUrlEntry:
-        """Build a ``UploadUrlEntry`` from a decoded JSON object.
+        """Build an ``UploadUrlEntry`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 

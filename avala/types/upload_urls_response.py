@@ -32,7 +32,7 @@ class UploadUrlsResponse:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadUrlsResponse:
-        """Build a ``UploadUrlsResponse`` from a decoded JSON object.
+        """Build an ``UploadUrlsResponse`` from a decoded JSON object.
 
         Unknown fields go to ``additional_properties``; nothing is validated beyond what conversion needs.
 
