@@ -1,8 +1,8 @@
 """Semantic diff of two revisions of ``openapi.yaml``: what breaks on the wire and in the generated Python SDK.
 
-``python -m codegen diff [OLD] [NEW]`` (defaults ``HEAD`` and ``WORKTREE``; also ``python -m codegen.specdiff``).
+``python -m codegen diff [OLD] [NEW]`` (defaults ``RELEASE`` and ``WORKTREE``; also ``python -m codegen.specdiff``).
 Each argument is a file if one exists at that path, else a git revision of ``--spec-path`` (``HEAD~1``, or
-``REV:path``); ``WORKTREE`` is the working-tree file. ``--format`` is ``text``, ``markdown`` or ``json``;
+``REV:path``); ``WORKTREE`` is the working-tree file, ``RELEASE`` the last release's (``release/openapi.yaml``). ``--format`` is ``text``, ``markdown`` or ``json``;
 ``--fail-on-breaking`` exits 1 when a change is breaking; 2 means a spec could not be loaded. In Python::
 
     from codegen.specdiff import diff_specs
@@ -21,12 +21,15 @@ How changes are judged (every rule, with its severity, is in :data:`codegen.spec
   breaks. ``readOnly`` properties are not part of requests, ``writeOnly`` ones not of responses.
 - Response side (2xx responses): widening what may come back is breaking (property removed, became optional or
   nullable, type changed, enum value added, constraint loosened, new oneOf member, success status removed, shape
-  changed between none, page, array, object and value); narrowing is not. Every ``enum`` is taken as closed, as
-  OpenAPI defines it. Error responses and response headers are not compared.
-- The Python surface: a changed operationId (method renamed), tag (resource renamed: once per tag when the whole tag
-  moved), ``x-python-name`` or wire name of a parameter, ``x-python-result-field`` and ``x-python-wait`` (the
-  ``wait()`` method), and a model renamed (a removed and an added component schema with the same structure, refs to
-  other renamed models included: reported once, as a rename). A ``format`` that changes the Python type
+  changed between none, page, array, object and value); narrowing is not. A response enum gaining a value is not
+  breaking: the SDK keeps enums open. Error responses and response headers are not compared.
+- The Python surface is the generator's (:mod:`codegen.specdiff.surface`, from the view model of :mod:`codegen.api`):
+  a changed operationId (method renamed; not breaking with ``x-python-renamed-from``, which keeps the old name), tag
+  (resource renamed: once per tag when the whole tag moved), ``x-python-name`` or wire name of a parameter,
+  ``x-python-result-field`` and ``x-python-wait`` (the ``wait()`` method), and a model renamed (a removed and an
+  added component schema with the same structure, refs to other renamed models included: reported once, as a
+  rename; not breaking with ``x-python-renamed-from``). Only schemas the generator makes a class of count: a
+  request-body schema or a page wrapper renamed is no change, two of them are compared by structure. A ``format`` that changes the Python type
   (date-time, date, binary, uuid) is a type change.
 - Only semantic keywords are compared: types, nullability, enum/const, properties and required, items,
   additionalProperties, oneOf/anyOf (members matched by model name, structure, then type), allOf (a member more is a
