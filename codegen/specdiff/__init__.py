@@ -2,8 +2,9 @@
 
 ``python -m codegen diff [OLD] [NEW]`` (defaults ``RELEASE`` and ``WORKTREE``; also ``python -m codegen.specdiff``).
 Each argument is a file if one exists at that path, else a git revision of ``--spec-path`` (``HEAD~1``, or
-``REV:path``); ``WORKTREE`` is the working-tree file, ``RELEASE`` the last release's (``release/openapi.yaml``). ``--format`` is ``text``, ``markdown`` or ``json``;
-``--fail-on-breaking`` exits 1 when a change is breaking; 2 means a spec could not be loaded. In Python::
+``REV:path``); ``WORKTREE`` is the working-tree file, ``RELEASE`` the last release's (``release/openapi.yaml``).
+``--format`` is ``text``, ``markdown`` or ``json``; ``--fail-on-breaking`` exits 1 when a change is breaking; 2 means
+a spec could not be loaded. In Python::
 
     from codegen.specdiff import diff_specs
     for change in diff_specs(old_document, new_document):
@@ -29,12 +30,12 @@ How changes are judged (every rule, with its severity, is in :data:`codegen.spec
   ``x-python-result-field`` and ``x-python-wait`` (the ``wait()`` method), and a model renamed (a removed and an
   added component schema with the same structure, refs to other renamed models included: reported once, as a
   rename; not breaking with ``x-python-renamed-from``). Only schemas the generator makes a class of count: a
-  request-body schema or a page wrapper renamed is no change, two of them are compared by structure. A ``format`` that changes the Python type
-  (date-time, date, binary, uuid) is a type change.
+  request-body schema or a page wrapper renamed is no change, two of them are compared by structure. A ``format``
+  that changes the Python type (date-time, date, binary, uuid) is a type change.
 - Only semantic keywords are compared: types, nullability, enum/const, properties and required, items,
   additionalProperties, oneOf/anyOf (members matched by model name, structure, then type), allOf (a member more is a
   constraint more), bounds, lengths, pattern, format, multipleOf, uniqueItems. Descriptions, summaries, examples,
-  titles, ``format: password`` and ``x-`` extensions other than the three above are ignored, so are ``not``,
+  titles, ``format: password`` and ``x-`` extensions other than those above are ignored, so are ``not``,
   ``if``/``then``/``else``, ``patternProperties`` and ``discriminator``.
 - ``$ref``s are resolved (recursive schemas included). A change inside a referenced schema is reported once, located
   in that schema (``/components/schemas/Dataset/properties/status``), listing every operation that reaches it
