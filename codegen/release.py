@@ -195,7 +195,8 @@ def gate(root: Path) -> int:
     breaking = [c for c in result.changes if c.breaking]
     after = next_version(result.base_version, result.changes)
     summary = (
-        f"spec gate: {len(result.changes)} changes since {result.base_version} ({RELEASE_SPEC_TEXT}):"
+        f"spec gate: {len(result.changes)} change{'' if len(result.changes) == 1 else 's'} since"
+        f" {result.base_version} ({RELEASE_SPEC_TEXT}):"
         f" {len(breaking)} breaking, {len(result.changes) - len(breaking)} non-breaking"
         + (f"; next version {after}" if after else "")
     )

@@ -142,7 +142,10 @@ def test_the_gate_fails_on_an_unacknowledged_breaking_change(repo: Path, capsys:
     edit_spec(repo, remove_webhooks_delete)
     assert gate(repo) == 1
     err = capsys.readouterr().err
-    assert "1 breaking, 0 non-breaking; next version 2.0.0; 1 not acknowledged:" in err
+    assert (
+        "spec gate: 1 change since 1.0.0 (release/openapi.yaml): 1 breaking, 0 non-breaking; next version 2.0.0;" in err
+    )
+    assert "; 1 not acknowledged:" in err
     assert (
         "[operation.removed] DELETE /webhooks/{uid}/ (client.webhooks.delete) at /paths/~1webhooks~1{uid}~1/delete:"
         " operation removed"
