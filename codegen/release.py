@@ -25,7 +25,7 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .specdiff.cli import RELEASE, LoadError, load, release_spec
@@ -72,21 +72,23 @@ def unreleased(changelog: str) -> tuple[int, str]:
 
 
 def acknowledgements(changelog: str) -> list[Acknowledgement]:
-    """The acknowledgement lines of the ``## Unreleased`` section (HTML comments are not read)."""
+    """The acknowledgement lines of the ``## Unreleased`` section (a reason may go on over indented lines; HTML
+    comments are not read)."""
     first, section = unreleased(changelog)
-    found = []
-    in_comment = False
+    found: list[Acknowledgement] = []
+    in_comment = continuing = False
     for offset, line in enumerate(section.splitlines()):
         was_in_comment = in_comment or "<!--" in line
-        if "<!--" in line:
-            in_comment = True
-        if "-->" in line:
-            in_comment = False
-        if was_in_comment:
-            continue
-        match = ACK.match(line)
-        if match and PLACEHOLDER not in match["reason"]:
-            found.append(Acknowledgement(match["rule"], match["location"], match["reason"].strip(), first + offset))
+        in_comment = ("<!--" in line or in_comment) and "-->" not in line
+        match = None if was_in_comment else ACK.match(line)
+        if match:
+            continuing = PLACEHOLDER not in match["reason"]
+            if continuing:
+                found.append(Acknowledgement(match["rule"], match["location"], match["reason"].strip(), first + offset))
+        elif continuing and not was_in_comment and line[:1].isspace() and line.strip():
+            found[-1] = replace(found[-1], reason=f"{found[-1].reason} {line.strip()}")
+        else:
+            continuing = False
     return found
 
 
@@ -136,14 +138,15 @@ def calls(change: Change) -> str:
 
 
 def bullet(change: Change, reasons: dict[tuple[str, str], str]) -> str:
-    """One changelog line: the change, the calls it affects, and for a breaking change why."""
-    message = change.message[:1].upper() + change.message[1:]
-    text = f"- {message}"
-    if change.affected:
-        text += f" ({calls(change)})"
+    """One changelog line: the calls a change affects, the change, and for a breaking change why."""
+    text = (
+        f"- {calls(change)}: {change.message}."
+        if change.affected
+        else f"- {change.message[:1].upper()}{change.message[1:]}."
+    )
     reason = reasons.get((change.rule, change.location))
     if reason:
-        text += f". {reason}"
+        text += f" {reason[:1].upper()}{reason[1:]}"
     return text
 
 

@@ -193,16 +193,18 @@ def test_acknowledgements_are_read_from_the_unreleased_section_only() -> None:
 <!-- an example in a comment is no acknowledgement:
 - `operation.removed` at `/paths/~1a~1/get`: example.
 -->
-- `operation.removed` at `/paths/~1b~1/get`: b goes.
+- `operation.removed` at `/paths/~1b~1/get`: b goes,
+  over two lines.
 * `model.renamed` at `/components/schemas/C`: renamed.
+  <!-- a comment does not go on -->
 
 ## 1.0.0
 
 - `operation.removed` at `/paths/~1d~1/get`: an old release.
 """
     assert [(a.rule, a.location, a.reason, a.line) for a in acknowledgements(text)] == [
-        ("operation.removed", "/paths/~1b~1/get", "b goes.", 8),
-        ("model.renamed", "/components/schemas/C", "renamed.", 9),
+        ("operation.removed", "/paths/~1b~1/get", "b goes, over two lines.", 8),
+        ("model.renamed", "/components/schemas/C", "renamed.", 10),
     ]
     assert acknowledgements("# Changelog\n") == []
 
@@ -240,7 +242,7 @@ def test_a_release_writes_the_entry_the_version_and_the_released_spec(
 
 ### Breaking
 
-- Operation removed (`client.webhooks.delete`). webhooks are deleted in the web app only.
+- `client.webhooks.delete`: operation removed. Webhooks are deleted in the web app only.
 """
     assert capsys.readouterr().out == f"Next version: 2.0.0 (from 1.0.0)\n\n{entry}"
     assert main("release", ["--root", str(repo), "--date", "2026-12-03"]) == 0
