@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from codegen.release import acknowledgements, gate, main, next_version, release
+from codegen.release import UNRELEASED_TEMPLATE, acknowledgements, gate, main, next_version, release
 from codegen.specdiff import Change, diff_specs
 from codegen.specdiff.cli import RELEASE_SPEC, parse
 from codegen.specdiff.surface import Surface, from_spec, surface
@@ -112,7 +112,8 @@ def repo(tmp_path: Path) -> Path:
     (tmp_path / "openapi.yaml").write_text(_spec(), encoding="utf-8")
     shutil.copyfile(tmp_path / "openapi.yaml", tmp_path / RELEASE_SPEC)
     (tmp_path / "avala" / "_version.py").write_text('__version__ = "1.0.0"\n', encoding="utf-8")
-    shutil.copyfile(ROOT / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
+    changelog = f"# Changelog\n\nEvery release.\n\n{UNRELEASED_TEMPLATE}\n## 1.0.0\n\nThe first release.\n"
+    (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
     return tmp_path
 
 
