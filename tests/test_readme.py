@@ -13,6 +13,7 @@ network) is marked on the line before its fence, sparingly and with the reason::
 from __future__ import annotations
 
 import ast
+import asyncio
 import re
 import types
 from dataclasses import dataclass
@@ -44,7 +45,13 @@ class Block:
 
     @property
     def is_async(self) -> bool:
-        return bool(re.search(r"^\s*(await|async)\b|\bawait\b", self.code, re.M))
+        """Whether the block has a top-level ``await``, ``async for`` or ``async with`` (it is no plain module)."""
+        try:
+            compile(self.code, "README.md", "exec")
+        except SyntaxError:
+            compile(self.code, "README.md", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+            return True
+        return False
 
 
 def blocks(text: str) -> list[Block]:
@@ -70,13 +77,18 @@ PRELUDE: dict[str, Any] = {
 
 
 async def run(block: Block, namespace: dict[str, Any]) -> None:
-    """Run one block: top-level ``await`` allowed; an async block sees an ``AsyncClient`` as ``client``."""
+    """Run one block: a plain one in a thread with a ``Client`` as ``client``; one with a top-level ``await`` in
+    this event loop with an ``AsyncClient``."""
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if block.is_async else 0
     code = compile(block.code, f"README.md:{block.line}", "exec", flags=flags)
-    if not block.is_async:
-        with Client() as client:
-            namespace["client"] = client
-            exec(code, namespace)
+    if not block.is_async:  # in a thread of its own: it may run an event loop (asyncio.run)
+
+        def sync() -> None:
+            with Client() as client:
+                namespace["client"] = client
+                exec(code, namespace)
+
+        await asyncio.to_thread(sync)
         return
     async with AsyncClient() as async_client:
         namespace["client"] = async_client
