@@ -23,6 +23,7 @@ from pytest_httpx import HTTPXMock
 
 from avala import AsyncClient, Client
 from codegen.api import build_api
+from codegen.cli import build_cli
 from codegen.parse import SpecError, parse_document
 from codegen.render import render
 from tests.conftest import BASE
@@ -49,7 +50,8 @@ def renamed_spec() -> dict[str, Any]:
 @cache
 def generated() -> dict[str, str]:
     document = renamed_spec()
-    return render(build_api(document, parse_document(document, ROOT / "openapi.yaml")), ROOT / "templates")
+    api = build_api(document, parse_document(document, ROOT / "openapi.yaml"))
+    return render(api, ROOT / "templates", build_cli(api, document))
 
 
 def load(rel: str, name: str) -> types.ModuleType:
