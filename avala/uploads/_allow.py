@@ -21,6 +21,7 @@ entries separated by commas or spaces, each a host name (``minio.internal``), a 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -56,19 +57,27 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _entries() -> list[str]:
-    return [e for e in re.split(r"[\s,]+", os.environ.get(ENV_VAR, "").strip().lower()) if e]
-
-
-def _extra_allows(url: httpx.URL, host: str) -> bool:
-    for entry in _entries():
+@functools.lru_cache(maxsize=8)
+def _parse_setting(value: str) -> tuple[tuple[str, str, int | None] | str, ...]:
+    """The entries of the setting: ``(scheme, host, port)`` origins and host names / ``*.domain`` wildcards."""
+    entries: list[tuple[str, str, int | None] | str] = []
+    for entry in (e for e in re.split(r"[\s,]+", value.strip().lower()) if e):
         if "://" in entry:
             origin = httpx.URL(entry)
             if origin.scheme not in ("http", "https") or (origin.scheme == "http" and not _loopback(origin.host)):
                 raise StorageHostError(
                     f"{ENV_VAR}: {entry!r} is not allowed: plain http is accepted for loopback hosts only"
                 )
-            if (url.scheme, host, url.port) == (origin.scheme, origin.host, origin.port):
+            entries.append((origin.scheme, origin.host, origin.port))
+        else:
+            entries.append(entry)
+    return tuple(entries)
+
+
+def _extra_allows(url: httpx.URL, host: str) -> bool:
+    for entry in _parse_setting(os.environ.get(ENV_VAR, "")):
+        if isinstance(entry, tuple):
+            if (url.scheme, host, url.port) == entry:
                 return True
         elif url.scheme == "https" and url.port is None:
             if entry.startswith("*.") and host.endswith(entry[1:]) and len(host) > len(entry) - 1:
