@@ -348,3 +348,45 @@ def test_no_presigned_url_or_form_field_in_logs_errors_or_state(
         assert secret not in text
         for path in (state_dir / "datasets").glob("*"):
             assert secret not in path.read_text()
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_cancelled_async_upload_releases_the_lock_and_keeps_what_was_stored(
+    backend: str, fake_api: FakeAvala, storage_proxy: Any, tmp_path: Path
+) -> None:
+    import anyio
+
+    from avala import AsyncClient
+
+    paths = [write(tmp_path / f"f{i}.bin", 10_000 + i, i) for i in range(4)]
+    files = [(str(p), p.name) for p in paths]
+    release = threading.Event()
+    fake_api.gate = (lambda relative: relative == "f2.bin", release)
+
+    async def cancelled() -> None:
+        async with AsyncClient(api_key=API_KEY, base_url=fake_api.base_url) as client:
+            with anyio.move_on_after(60) as scope:
+                async with anyio.create_task_group() as group:
+
+                    async def cancel_when_blocked() -> None:
+                        while not any(
+                            b["file_path_in_dataset"] == "f2.bin" for b in fake_api.calls("/file-upload-url/")
+                        ):
+                            await anyio.sleep(0.02)
+                        scope.cancel()
+
+                    group.start_soon(cancel_when_blocked)
+                    await client.datasets.upload_files(dataset_name="cancelled", files=files, workers=1)
+            assert scope.cancelled_caught
+
+    try:
+        anyio.run(cancelled, backend=backend)
+    finally:
+        release.set()
+    skipped: list[str] = []
+    storage_proxy.reset()
+    sent = Runner(backend, fake_api.base_url).upload_files(
+        dataset_name="cancelled", files=files, on_skipped=skipped.append
+    )
+    assert sorted(skipped) == ["f0.bin", "f1.bin"] and len(puts(storage_proxy)) == 2
+    assert sent == paths[2].stat().st_size + paths[3].stat().st_size
