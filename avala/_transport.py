@@ -495,7 +495,7 @@ class BaseTransport:
         delay to sleep; return the successful response and the number of attempts. Raises the final AvalaError."""
         attempt = 0
         debug = log.isEnabledFor(logging.DEBUG)
-        where = f"{request.method} {self._redact(str(request.url))}" if debug else ""
+        where = f"{request.method} {redact_text(str(request.url), self._secrets_of(request))}" if debug else ""
         while True:
             attempt += 1
             started = time.perf_counter()
@@ -511,7 +511,7 @@ class BaseTransport:
                 raise self._unusable(op, response, attempt, failure.problem, "") from failure.cause
             except httpx.RequestError as exc:
                 if debug:
-                    log.debug("failed %s after %s: %s", where, _elapsed(started), self._describe(exc))
+                    log.debug("failed %s after %s: %s", where, _elapsed(started), self._describe(exc, request))
                 error = self._connection_error(op, request, exc, attempt)
                 retryable = isinstance(exc, NOT_SENT) or (op.idempotent and isinstance(exc, httpx.TransportError))
                 if not retryable or attempt > self._max_retries:
@@ -575,9 +575,12 @@ class BaseTransport:
     def _redact(self, text: str) -> str:
         return redact_text(text, self._secrets)
 
-    def _describe(self, exc: Exception) -> str:
+    def _describe(self, exc: Exception, request: httpx.Request | None = None) -> str:
+        """An exception as a message part; its text may quote the server's bytes (a malformed header line), so it
+        is redacted with the request's credentials too."""
         detail = str(exc)
-        return self._redact(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__)
+        text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        return redact_text(text, self._secrets_of(request))
 
     def _secrets_of(self, request: httpx.Request | None) -> tuple[str, ...]:
         """The API key and the credentials this request carries (under credential-like keys of its JSON body or
@@ -597,7 +600,7 @@ class BaseTransport:
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
         url = request.url.copy_with(query=None)
-        message = f"{request.method} {url} {what} after {attempts} attempt(s): {self._describe(exc)}"
+        message = f"{request.method} {url} {what} after {attempts} attempt(s): {self._describe(exc, request)}"
         return kind(self._redact(message), None, None, attempts=attempts, operation=op.name)
 
     # --- responses ----------------------------------------------------------------------------------------------

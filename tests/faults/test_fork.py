@@ -17,16 +17,10 @@ import pytest
 
 from avala import AsyncClient, Client
 from tests.conftest import API_KEY
+from tests.faults.conftest import _Forever
 from tests.test_faults import Loopback, Seen, reply
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-
-
-class _Forever(list[Any]):
-    """A script whose one action is taken for every request, by every connection at once."""
-
-    def pop(self, index: Any = -1) -> Any:
-        return self[0]
 
 
 class EchoServer(Loopback):

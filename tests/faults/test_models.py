@@ -31,3 +31,24 @@ def test_a_failed_from_dict_formats_with_locals(model: Any, data: dict[str, Any]
         for value in frame.f_locals.values():
             assert not isinstance(value, model), "a half-built instance is in a frame"
             repr(value)
+
+
+async def test_an_unusable_response_formats_with_locals(mode: str, server: Any) -> None:
+    """The same through the client (the error an error tracker sees, its cause chain included): sync and async."""
+    from avala.errors import APIResponseValidationError
+    from tests.test_faults import get, make_probe, reply
+
+    server.script = [reply(200, {"uid": "ds-1", "slug": "training"})]
+    probe = make_probe(mode, server.base)
+    try:
+        with pytest.raises(APIResponseValidationError) as info:
+            await probe.run(get)
+        formatted = "".join(traceback.TracebackException.from_exception(info.value, capture_locals=True).format())
+        assert "KeyError: 'name'" in formatted and "<local repr() failed>" not in formatted
+        cause = info.value.__cause__
+        assert isinstance(cause, KeyError)
+        for frame, _ in traceback.walk_tb(cause.__traceback__):
+            for value in frame.f_locals.values():
+                repr(value)  # what rich and Sentry do: a half-built model raised AttributeError here
+    finally:
+        await probe.close()
