@@ -374,8 +374,9 @@ class BaseTransport:
         a ``derive`` copy, ``headers_on_http``) and a request only the extra ones: merging headers per request is a
         good part of the per-call cost. A caller's client is never changed."""
         self.owns_http = http is None
-        self.http = make(**self._owned_client_options()) if http is None else http
-        options = self._owned_client_options()  # a derive copy is then given its parent's pool state instead
+        options = self._owned_client_options()
+        self.http = make(**options) if http is None else http
+        # the pool's state: how to make a fresh pool after a fork (a derive copy is given its parent's instead)
         self._pool = PoolState(self.http, (lambda: make(**options)) if http is None else None)
         self._forks = _FORKS[0]
         self.client_has_base_headers = http is None or headers_on_http

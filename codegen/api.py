@@ -218,8 +218,7 @@ class Operation:
     method_name: str
     qualified_name: str  # datasets.list_items
     http_method: str
-    path: str
-    path_format: str  # the path with "{}" placeholders, in the order of the path parameters
+    path: str  # with its parameters' names, /datasets/{uid}/ (the runtime Operation reads the names from it)
     summary: str
     description: str
     path_params: list[Param]
@@ -637,7 +636,6 @@ class Builder:
             qualified_name=f"{tag}.{method_name}",
             http_method=endpoint.method.upper(),
             path=path,
-            path_format=re.sub(r"{[^}]+}", "{}", path),
             summary=raw.get("summary", ""),
             description=raw.get("description", ""),
             path_params=path_params,
