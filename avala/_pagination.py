@@ -8,7 +8,7 @@ after it, fetching the next page only when the current one is used up and holdin
 
 A walk never reports "no more pages" while the server sets ``next``, and never runs forever:
 
-- a ``next`` link the SDK cannot follow (not a URL, no query, a parameter too long for a URL) raises
+- a ``next`` link the SDK cannot follow (not a URL, no query, a query too long for a URL) raises
   :class:`~avala.errors.APIResponseValidationError` when the walk gets there;
 - a ``next`` link that names a page already read of this walk raises it too (a loop);
 - so do :data:`MAX_EMPTY_PAGES` consecutive empty pages that still say there is more (a server handing out fresh
@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 MAX_EMPTY_PAGES = 10
 """Consecutive empty pages, each with a ``next`` link, after which a walk stops with an error."""
+MAX_QUERY = 4 * MAX_ARGUMENT
+"""The longest query of a ``next`` link a walk follows (a longer one would not fit in a URL with the call's own)."""
 POSITION_PARAMS = frozenset({"cursor", "page", "offset"})
 """The query parameters that say where a page starts: a call's own are replaced by the next link's."""
 
@@ -54,9 +56,12 @@ def next_params(url: Any) -> tuple[dict[str, str] | None, str | None]:
     if not isinstance(url, str):
         return None, f"a next link that is not a URL but a JSON {type(url).__name__}"
     try:
-        pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        query = urlsplit(url).query
     except ValueError:
         return None, "a next link that is not a URL"
+    if len(query) > MAX_QUERY:
+        return None, f"a next link whose query is {len(query):,} characters long"
+    pairs = parse_qsl(query, keep_blank_values=True)
     if not pairs:
         return None, "a next link without query parameters, which names no page"
     params = dict(pairs)

@@ -203,9 +203,14 @@ async def test_a_next_link_back_to_a_page_already_read_is_an_error(mode: str, an
         ("https://api.avala.ai/api/v1/datasets/", "a next link without query parameters, which names no page"),
         (42, "a next link that is not a URL but a JSON int"),
         ({"cursor": "c"}, "a next link that is not a URL but a JSON dict"),
-        ("/datasets/?cursor=" + "x" * 70_000, "a next link whose 'cursor' parameter is 70,000 characters long"),
+        ("/datasets/?cursor=" + "x" * 3_000, "a next link whose 'cursor' parameter is 3,000 characters long"),
+        ("/datasets/?cursor=" + "x" * 70_000, "a next link whose query is 70,007 characters long"),
+        (
+            "/datasets/?" + "&".join(f"p{n}=x" for n in range(5_000)),
+            "a next link whose query is 38,889 characters long",
+        ),
     ],
-    ids=["no-query", "number", "object", "huge-cursor"],
+    ids=["no-query", "number", "object", "long-cursor", "huge-cursor", "thousands-of-parameters"],
 )
 async def test_a_next_link_that_cannot_be_followed_is_a_clear_error(
     mode: str, answering: Any, link: Any, problem: str
