@@ -41,6 +41,7 @@ from ._storage import FileChanged, FileRange, StorageError, StorageRequest, sha2
 BATCH = 100
 TTL_SECONDS = 3600
 PUT_ATTEMPTS = 3
+PUT_BACKOFF = (1.0, 2.0)  # seconds before the 2nd and the 3rd attempt
 PUT_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 STATUS_CAP = 1000
 NO_SESSION = {"detail": "No upload session found for this recording."}
@@ -309,7 +310,7 @@ def put_file(ctx: Context, f: SourceFile, grant: Grant) -> Flow[Put]:
         except StorageError as exc:
             error = str(exc)
             if (exc.status_code is None or exc.status_code in PUT_RETRY_STATUSES) and attempt + 1 < PUT_ATTEMPTS:
-                yield Sleep(float(1 << attempt))
+                yield Sleep(PUT_BACKOFF[attempt])
                 continue
             return Put(f.path, error=error)
         except ValueError as exc:  # a URL the allow-list refuses, a header with a line break

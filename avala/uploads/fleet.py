@@ -142,6 +142,7 @@ class FleetUploadFlows:
                 recording, a source file changed, a server answer contradicting the receipt, a storage failure).
             ValueError: an invalid argument.
         """
+        from ..resources.fleet_uploads import FleetUploadsWithRawResponse
         from ..types.upload_session import UploadSession
         from . import _fleet
         from ._engine import Stop, SyncDriver
@@ -151,7 +152,7 @@ class FleetUploadFlows:
         ctx = _classic_context(
             self._transport, recording_uid, source_dir, storage_config_uid, max_workers, on_progress, on_bytes
         )
-        api = type(self)(self._transport.derive(raw=True))  # type: ignore[call-arg]
+        api = FleetUploadsWithRawResponse(self._transport)
         receipt = Receipt(ctx.base_url, recording_uid)
         try:
             with receipt.lock, StoragePlane(max_connections=ctx.max_workers) as plane:
@@ -194,6 +195,7 @@ class FleetUploadFlows:
             UploadStateError: anything that stopped the upload, with how to recover.
             ValueError: an invalid argument.
         """
+        from ..resources.fleet_uploads import FleetUploadsWithRawResponse
         from . import _fleet_managed
         from ._engine import Stop, SyncDriver
         from ._fleet_state import Receipt
@@ -202,7 +204,7 @@ class FleetUploadFlows:
         ctx = _managed_context(
             self._transport, recording_uid, source_dir, max_workers, wait_timeout, on_progress, on_bytes
         )
-        api = type(self)(self._transport.derive(raw=True, max_retries=0))  # type: ignore[call-arg]
+        api = FleetUploadsWithRawResponse(self._transport.derive(max_retries=0))
         receipt = Receipt(ctx.base_url, recording_uid)
         try:
             with receipt.lock, StoragePlane(max_connections=ctx.max_workers) as plane:
@@ -229,6 +231,7 @@ class AsyncFleetUploadFlows:
     ) -> UploadSession:
         """The async twin of ``FleetUploads.upload_recording`` (same arguments, result and errors; ``on_bytes`` is
         called on the event loop)."""
+        from ..resources.fleet_uploads import AsyncFleetUploadsWithRawResponse
         from ..types.upload_session import UploadSession
         from . import _fleet
         from ._engine import AsyncDriver, Stop
@@ -238,7 +241,7 @@ class AsyncFleetUploadFlows:
         ctx = _classic_context(
             self._transport, recording_uid, source_dir, storage_config_uid, max_workers, on_progress, on_bytes
         )
-        api = type(self)(self._transport.derive(raw=True))  # type: ignore[call-arg]
+        api = AsyncFleetUploadsWithRawResponse(self._transport)
         receipt = Receipt(ctx.base_url, recording_uid)
         try:
             with receipt.lock:
@@ -259,6 +262,7 @@ class AsyncFleetUploadFlows:
         on_bytes: ByteHook | None = None,
     ) -> ManagedFleetUploadStatus:
         """The async twin of ``FleetUploads.upload_managed_recording``."""
+        from ..resources.fleet_uploads import AsyncFleetUploadsWithRawResponse
         from . import _fleet_managed
         from ._engine import AsyncDriver, Stop
         from ._fleet_state import Receipt
@@ -267,7 +271,7 @@ class AsyncFleetUploadFlows:
         ctx = _managed_context(
             self._transport, recording_uid, source_dir, max_workers, wait_timeout, on_progress, on_bytes
         )
-        api = type(self)(self._transport.derive(raw=True, max_retries=0))  # type: ignore[call-arg]
+        api = AsyncFleetUploadsWithRawResponse(self._transport.derive(max_retries=0))
         receipt = Receipt(ctx.base_url, recording_uid)
         try:
             with receipt.lock:

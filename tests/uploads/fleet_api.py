@@ -71,8 +71,10 @@ class FleetAPI:
     def __init__(self, s3: S3, storage: S3 | None = None) -> None:
         self.s3 = s3  # direct access to moto, for checks
         self.storage = storage or s3  # where presigned URLs point (the proxy, for fault tests)
-        self.s3.create_bucket(BUCKET_CLASSIC)
-        self.s3.create_bucket(BUCKET_MANAGED)
+        suffix = uuid.uuid4().hex[:8]  # the moto server lives for the whole session: one bucket pair per test
+        self.bucket_classic, self.bucket_managed = f"{BUCKET_CLASSIC}-{suffix}", f"{BUCKET_MANAGED}-{suffix}"
+        self.s3.create_bucket(self.bucket_classic)
+        self.s3.create_bucket(self.bucket_managed)
         self.classic: dict[str, Classic] = {}
         self.managed: dict[str, Managed] = {}
         self.calls: list[str] = []  # "POST init", ...
@@ -162,7 +164,7 @@ class FleetAPI:
         urls = [
             {
                 "path": path,
-                "put_url": self.storage.presigned_put(BUCKET_CLASSIC, s.prefix + path),
+                "put_url": self.storage.presigned_put(self.bucket_classic, s.prefix + path),
                 "s3_key": s.prefix + path,
                 "headers": {"Content-Type": "application/octet-stream"},
             }
@@ -176,7 +178,7 @@ class FleetAPI:
         s = self.classic[recording]
         assert body["session_uid"] == s.uid
         for f in body["files"]:
-            head = self.s3.client.head_object(Bucket=BUCKET_CLASSIC, Key=s.prefix + f["path"])
+            head = self.s3.client.head_object(Bucket=self.bucket_classic, Key=s.prefix + f["path"])
             assert head["ETag"].strip('"') == f["etag"], "confirmed with a wrong ETag"
             assert head["ContentLength"] == f["size_bytes"] == s.files[f["path"]]
             s.confirmed[f["path"]] = f["etag"]
@@ -193,7 +195,7 @@ class FleetAPI:
 
     def classic_object(self, recording: str, path: str) -> bytes:
         """The stored bytes of one file of a classic session."""
-        return self.s3.read(BUCKET_CLASSIC, self.classic[recording].prefix + path)
+        return self.s3.read(self.bucket_classic, self.classic[recording].prefix + path)
 
     # --- managed ----------------------------------------------------------------------------------------------------
 
@@ -262,7 +264,7 @@ class FleetAPI:
         o = self._file(m, body["file_uid"])
         assert o.generation_uid is None, "a second init of one file"
         o.generation_uid, o.state = str(uuid.uuid4()), "active"
-        o.upload_id = self.s3.create_multipart(BUCKET_MANAGED, self._key(m.session_uid, o.path))
+        o.upload_id = self.s3.create_multipart(self.bucket_managed, self._key(m.session_uid, o.path))
         return 201, {
             "protocol": PROTOCOL,
             "session_uid": m.session_uid,
@@ -281,7 +283,7 @@ class FleetAPI:
         after = int(query["after"])
         parts = [
             {"part_number": p["PartNumber"], "size": p["Size"]}
-            for p in self.s3.list_parts(BUCKET_MANAGED, self._key(m.session_uid, o.path), o.upload_id or "")
+            for p in self.s3.list_parts(self.bucket_managed, self._key(m.session_uid, o.path), o.upload_id or "")
             if p["PartNumber"] > after
         ]
         more = len(parts) > 100
@@ -337,7 +339,7 @@ class FleetAPI:
             f"&X-Amz-SignedHeaders={quote('content-length;host', safe='~')}"
             f"&X-Amz-Signature={hashlib.sha256((key + stamp).encode()).hexdigest()}"
         )
-        return f"{self.storage.endpoint}/{BUCKET_MANAGED}/{key}?{query}"
+        return f"{self.storage.endpoint}/{self.bucket_managed}/{key}?{query}"
 
     def m_finalize(self, recording: str, body: dict[str, Any]) -> tuple[int, Any]:
         m = self._session(recording, body)
@@ -348,9 +350,9 @@ class FleetAPI:
             assert f["generation_uid"] == o.generation_uid
             key = self._key(m.session_uid, o.path)
             if o.state != "completed":
-                self.s3.complete_multipart(BUCKET_MANAGED, key, o.upload_id or "")
+                self.s3.complete_multipart(self.bucket_managed, key, o.upload_id or "")
                 o.state = "completed"
-            data = self.s3.read(BUCKET_MANAGED, key)
+            data = self.s3.read(self.bucket_managed, key)
             o.verified = hashlib.sha256(data).hexdigest() == o.sha256
         ok = all(o.verified for o in m.files)
         m.finalization = {
@@ -368,7 +370,7 @@ class FleetAPI:
 
     def managed_object(self, recording: str, path: str) -> bytes:
         """The stored bytes of one managed file (after finalize)."""
-        return self.s3.read(BUCKET_MANAGED, self._key(self.managed[recording].session_uid, path))
+        return self.s3.read(self.bucket_managed, self._key(self.managed[recording].session_uid, path))
 
 
 def expiry(url: str) -> str:
