@@ -172,7 +172,7 @@ async def test_crash_after_init_before_the_receipt_is_updated(
     with pytest.raises(Crash):
         await run(api, mode, "upload_recording", RECORDING, source)
     monkeypatch.setattr(_fleet_state.Receipt, "write", write)
-    with pytest.raises(UploadStateError, match="initializing|whether it was created is unknown"):
+    with pytest.raises(UploadStateError, match=r"initializing|whether it was created is unknown"):
         await run(api, mode, "upload_recording", RECORDING, source)
     assert api.calls.count("init") == 1
 
@@ -253,7 +253,7 @@ async def test_source_changed_between_runs_is_refused(mode: str, api: FleetAPI, 
     with pytest.raises(UploadStateError):
         await run(api, mode, "upload_recording", RECORDING, source)
     (source / "meta.json").write_bytes(b"{}")
-    with pytest.raises(UploadStateError, match="other inputs .*source files"):
+    with pytest.raises(UploadStateError, match=r"other inputs .*source files"):
         await run(api, mode, "upload_recording", RECORDING, source)
     assert "confirm" not in api.calls
 
@@ -272,7 +272,7 @@ async def test_file_changed_while_uploading_is_never_confirmed(mode: str, api: F
 
     rewritten: list[bool] = []
     api.answers["urls"] = lambda payload: (rewrite(None), payload)[1]
-    with pytest.raises(UploadStateError, match="lidar/000001.pcd"):
+    with pytest.raises(UploadStateError, match=r"lidar/000001\.pcd"):
         await run(api, mode, "upload_recording", RECORDING, source, max_workers=1)
     assert "lidar/000001.pcd" not in api.classic[RECORDING].confirmed
     assert len(api.classic[RECORDING].confirmed) == 3

@@ -350,7 +350,7 @@ async def test_wait_timeout_polls_until_the_finalization_ends(mode: str, api: Fl
 @pytest.mark.parametrize("mode", MODES)
 async def test_the_managed_profile_is_checked_before_any_request(mode: str, api: FleetAPI, tmp_path: Path) -> None:
     not_mcap = make_source(tmp_path / "a", {"x.mcap": 10, "notes.txt": 5})
-    with pytest.raises(UploadStateError, match="not an .mcap file"):
+    with pytest.raises(UploadStateError, match=r"not an \.mcap file"):
         await run(api, mode, "upload_managed_recording", RECORDING, not_mcap)
     derived = make_source(tmp_path / "b", {"__derived__/x.mcap": 10})
     with pytest.raises(UploadStateError, match="__derived__"):
