@@ -14,6 +14,9 @@ Everything is measured in one run, on one loopback server, with the same payload
 7. uploads (``upload_bench.py``): ``datasets.upload_files`` of 1 x 1 GiB (multipart) and 2,000 x 256 KiB against raw
    httpx streaming PUTs of the same bytes (and raw httpx speaking the same API protocol) to one loopback sink:
    throughput, CPU per GiB, peak memory growth.
+8. fleet uploads (``fleet_upload.py``): 200 files / 1 GiB through ``upload_recording`` against raw httpx streaming
+   PUTs with the same concurrency (throughput, reads of each byte), and the peak memory growth of a 4 GiB MCAP file
+   through ``upload_managed_recording``. ``AVALA_BENCH_SMALL=1`` runs it at 64 MiB / 512 MiB.
 
 The published package is installed by this script into ``.bench/published-venv`` (never into the project's
 environment: same import name) and measured in processes of that environment. Measurements of the contenders are
@@ -303,6 +306,16 @@ def fanout(server: Server, workers: Sequence[Worker]) -> dict[str, dict[str, flo
     }
 
 
+def fleet_uploads() -> dict[str, dict[str, float]]:
+    """The figures of ``fleet_upload.py`` (reduced sizes with ``AVALA_BENCH_SMALL=1``)."""
+    command = [OURS, "-E", "-s", str(HERE / "fleet_upload.py"), "--json"]
+    if os.environ.get("AVALA_BENCH_SMALL"):
+        command.append("--small")
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=clean_env()).stdout
+    result: dict[str, dict[str, float]] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
 def pagination() -> dict[str, dict[str, float]]:
     """The figures of ``pagination.py``."""
     command = [OURS, "-E", "-s", str(HERE / "pagination.py"), "--json"]
@@ -400,8 +413,10 @@ def measure(published_python: str) -> dict[str, Any]:
     codegen = timed("make codegen", codegen_seconds)
     pages = timed("pagination", pagination)
     uploads = timed("uploads", upload_bench.measure)
+    fleet = timed("fleet uploads", fleet_uploads)
     return {
         "uploads": uploads,
+        "fleet": fleet,
         "info": info,
         "imports": imports,
         "get": get,
@@ -524,6 +539,39 @@ def report(m: dict[str, Any], published: str) -> str:
             ]
         )
     rows.extend(upload_bench.rows(m["uploads"]))
+    classic, managed = m["fleet"]["classic"], m["fleet"]["managed"]
+    rows += [
+        [
+            f"fleet upload_recording, 200 files / {classic['bytes'] / (1 << 30):.2f} GiB, 4 workers: MB/s",
+            f"{classic['raw_mb_s']:.0f} (streaming PUTs)",
+            f"{classic['ours_mb_s']:.0f}",
+            f"{classic['ratio']:.2f}x ({classic['ratio_low']:.2f}-{classic['ratio_high']:.2f})",
+            "n/a",
+            "",
+            ">= 0.6x",
+            verdict(classic["ratio"] >= 0.6),
+        ],
+        [
+            "  reads of each byte from disk (inventory, PUT hashing as it sends)",
+            "1",
+            f"{classic['reads_per_byte']:.2f}",
+            "",
+            "3-4",
+            "",
+            "<= 2",
+            verdict(classic["reads_per_byte"] <= 2.05),
+        ],
+        [
+            f"fleet upload_managed_recording, one {managed['bytes'] / (1 << 30):.2f} GiB MCAP: peak memory growth",
+            "n/a",
+            f"{managed['peak_growth_mb']:.1f} MB",
+            "",
+            "n/a",
+            "",
+            "< 64 MiB",
+            verdict(managed["peak_growth_mb"] < 64),
+        ],
+    ]
     info = m["info"]
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
