@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 ProgressHook = Callable[["UploadProgress"], None]
 ByteHook = Callable[[int], None]
 
-__all__ = ["AsyncFleetUploadFlows", "FleetUploadFlows"]
+__all__ = ["AsyncFleetUploadFlows", "FleetUploadFlows", "UploadProgress"]
+
+
+def __getattr__(name: str) -> Any:
+    """``UploadProgress`` (what ``on_progress`` receives), imported on first use."""
+    if name == "UploadProgress":
+        from ._fleet import UploadProgress
+
+        return UploadProgress
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _positive_int(name: str, value: Any, low: int, high: int | None = None) -> int:
