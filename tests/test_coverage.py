@@ -164,6 +164,18 @@ def test_method_parameters_match_the_spec(op: SpecOperation, clients: tuple[Clie
     assert keyword | set(leading) == expected and not keyword & set(leading)
 
 
+def mixin_methods() -> dict[str, tuple[type, type, set[str]]]:
+    """Tag -> (sync mixin, async mixin, public method names) of every tag with ``x-python-mixin``."""
+    found = {}
+    for tag in SPEC["tags"]:
+        mixin = tag.get("x-python-mixin")
+        if mixin:
+            module = importlib.import_module(mixin["module"])
+            sync, async_ = getattr(module, mixin["sync"]), getattr(module, mixin["async"])
+            found[tag["name"]] = (sync, async_, {n for n in dir(sync) if not n.startswith("_")})
+    return found
+
+
 def test_resources_have_no_method_outside_the_spec(clients: tuple[Client, AsyncClient]) -> None:
     """The reverse direction: every public resource method is an operation (or the documented ``wait`` helper, or
     the deprecated old name of a renamed operation), or a method of the hand-written class the tag names in
@@ -192,12 +204,27 @@ def test_resources_have_no_method_outside_the_spec(clients: tuple[Client, AsyncC
             assert names[0] == names[1] and names[0], tag["name"]
             expected[tag["name"]] |= names[0]
             mixins += len(names[0])
-    assert mixins == 3  # datasets.upload_files, create_from_local, prepare_manual_upload_batch
+    assert mixins == 5  # datasets: upload_files, create_from_local, prepare_manual_upload_batch; fleet.uploads:
+    # upload_recording, upload_managed_recording
     for client in clients:
         for tag_name, names in expected.items():
             resource = resolve_attribute(client, tag_name)
             public = {name for name in dir(type(resource)) if not name.startswith("_")}
             assert public == names, f"{type(client).__name__}.{tag_name}: {sorted(public ^ names)}"
+
+
+@pytest.mark.parametrize("tag", sorted(mixin_methods()))
+def test_mixin_methods_are_sync_and_async_twins(tag: str, clients: tuple[Client, AsyncClient]) -> None:
+    sync, async_, names = mixin_methods()[tag]
+    assert names and names == {n for n in dir(async_) if not n.startswith("_")}
+    for name in names:
+        sync_method, async_method = (
+            getattr(resolve_attribute(clients[0], tag), name),
+            getattr(resolve_attribute(clients[1], tag), name),
+        )
+        assert not inspect.iscoroutinefunction(sync_method) and inspect.iscoroutinefunction(async_method)
+        assert str(inspect.signature(sync_method)) == str(inspect.signature(async_method))
+        assert sync_method.__doc__ and async_method.__doc__
 
 
 @pytest.mark.parametrize("tag", sorted({op.tag for op in CLIENT_OPERATIONS if "x-python-wait" in op.raw}))

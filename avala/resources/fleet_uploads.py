@@ -26,6 +26,7 @@ from ..types.upload_file_spec import UploadFileSpec
 from ..types.upload_session import UploadSession
 from ..types.upload_status_response import UploadStatusResponse
 from ..types.upload_urls_response import UploadUrlsResponse
+from ..uploads.fleet import AsyncFleetUploadFlows, FleetUploadFlows
 
 _INIT_UPLOAD = Operation(
     "fleet.uploads.init_upload",
@@ -103,7 +104,7 @@ _FINALIZE_MANAGED_UPLOAD = Operation(
 )
 
 
-class FleetUploads(SyncResource):
+class FleetUploads(FleetUploadFlows, SyncResource):
     """Uploads of fleet recordings (`client.fleet.uploads`): the classic upload session and the managed MCAP protocol
     `fleet-managed-mcap-v1`, as single operations and as the resumable flows `upload_recording` and
     `upload_managed_recording`."""
@@ -498,7 +499,7 @@ class FleetUploads(SyncResource):
         )
 
 
-class AsyncFleetUploads(AsyncResource):
+class AsyncFleetUploads(AsyncFleetUploadFlows, AsyncResource):
     """Uploads of fleet recordings (`client.fleet.uploads`): the classic upload session and the managed MCAP protocol
     `fleet-managed-mcap-v1`, as single operations and as the resumable flows `upload_recording` and
     `upload_managed_recording`. (async)"""
