@@ -84,9 +84,14 @@ class Context:
     storage_config_uid: str | None
     max_workers: int
     on_progress: Callable[[UploadProgress], None] | None
-    on_bytes: Callable[[int], None] | None
+    on_bytes: Callable[[str, int], None] | None
     base_url: str
     api_key: str
+
+    def __post_init__(self) -> None:
+        from ._datasets import Hooks  # the dataset uploads' hooks: calls to on_bytes never overlap
+
+        self.hooks = Hooks(None, None, self.on_bytes)
 
 
 @dataclass
@@ -299,7 +304,7 @@ def put_file(ctx: Context, f: SourceFile, grant: Grant) -> Flow[Put]:
     error = ""
     for attempt in range(PUT_ATTEMPTS):
         hasher = sha256()
-        body = FileRange(f.absolute, 0, f.size, on_bytes=ctx.on_bytes, hasher=hasher, expect_eof=True)
+        body = FileRange(f.absolute, 0, f.size, on_bytes=ctx.hooks.byte_hook(f.path), hasher=hasher, expect_eof=True)
         request = StorageRequest("PUT", grant.url, f.path, headers, body)
         try:
             response = yield Send(request)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ._fleet import UploadProgress
 
 ProgressHook = Callable[["UploadProgress"], None]
-ByteHook = Callable[[int], None]
+ByteHook = Callable[[str, int], None]
 
 __all__ = ["AsyncFleetUploadFlows", "FleetUploadFlows", "UploadProgress"]
 
@@ -101,6 +101,41 @@ def _managed_context(
     )
 
 
+def _run_sync(api: Any, receipt: Any, flow: Any, workers: int) -> Any:
+    """Drive a flow on threads, holding the recording's lock; stop every worker on any failure."""
+    from ._engine import Stop, SyncDriver
+    from ._storage import StoragePlane
+
+    stop = Stop()
+    try:
+        with receipt.lock, StoragePlane(workers) as plane:
+            return SyncDriver(api, plane, workers).run(flow, stop)
+    except AvalaError as exc:
+        stop.set()
+        raise _safe(exc) from None
+    except BaseException:
+        stop.set()
+        raise
+
+
+async def _run_async(api: Any, receipt: Any, flow: Any, workers: int) -> Any:
+    """Drive a flow on the event loop (asyncio or trio), holding the recording's lock."""
+    from ._engine import AsyncDriver, Stop
+    from ._storage import AsyncStoragePlane
+
+    stop = Stop()
+    try:
+        with receipt.lock:
+            async with AsyncStoragePlane(workers) as plane:
+                return await AsyncDriver(api, plane, workers).run(flow, stop)
+    except AvalaError as exc:
+        stop.set()
+        raise _safe(exc) from None
+    except BaseException:
+        stop.set()
+        raise
+
+
 def _safe(error: AvalaError) -> UploadStateError:
     """Any other SDK error escaping a flow, as an UploadStateError (its message is already redacted)."""
     if isinstance(error, UploadStateError):
@@ -140,8 +175,8 @@ class FleetUploadFlows:
             storage_config_uid: Storage configuration to upload into (the organization's default when None).
             max_workers: Files sent at the same time.
             on_progress: Called with an ``UploadProgress`` after each batch.
-            on_bytes: Called with the number of bytes as they are sent (negative when a failed attempt's bytes are
-                taken back); from worker threads, so it must be thread-safe.
+            on_bytes: ``on_bytes(path, delta)`` as bytes are sent (minus what a failed attempt had reported), as for
+                dataset uploads; calls never overlap.
 
         Returns:
             The ``UploadSession`` (``status`` is ``completing`` while the server processes it, then ``completed``).
@@ -154,20 +189,14 @@ class FleetUploadFlows:
         from ..resources.fleet_uploads import FleetUploadsWithRawResponse
         from ..types.upload_session import UploadSession
         from . import _fleet
-        from ._engine import Stop, SyncDriver
         from ._fleet_state import Receipt
-        from ._storage import StoragePlane
 
         ctx = _classic_context(
             self._transport, recording_uid, source_dir, storage_config_uid, max_workers, on_progress, on_bytes
         )
         api = FleetUploadsWithRawResponse(self._transport)
         receipt = Receipt(ctx.base_url, recording_uid)
-        try:
-            with receipt.lock, StoragePlane(max_connections=ctx.max_workers) as plane:
-                result = SyncDriver(api, plane).run(_fleet.upload_recording(ctx, receipt), Stop())
-        except AvalaError as exc:
-            raise _safe(exc) from None
+        result = _run_sync(api, receipt, _fleet.upload_recording(ctx, receipt), ctx.max_workers)
         return UploadSession.from_dict(result)
 
     def upload_managed_recording(
@@ -193,8 +222,7 @@ class FleetUploadFlows:
             max_workers: Parts sent at the same time (1 to 4).
             wait_timeout: Seconds to wait for the finalization to succeed or fail (0 to 3600; 0 returns at once).
             on_progress: Called with an ``UploadProgress`` after each file.
-            on_bytes: Called with the number of bytes as they are sent; from worker threads, so it must be
-                thread-safe.
+            on_bytes: ``on_bytes(path, delta)`` as bytes are sent (parts included); calls never overlap.
 
         Returns:
             The session's ``ManagedFleetUploadStatus``; ``finalization.state == "succeeded"`` carries the
@@ -206,20 +234,17 @@ class FleetUploadFlows:
         """
         from ..resources.fleet_uploads import FleetUploadsWithRawResponse
         from . import _fleet_managed
-        from ._engine import Stop, SyncDriver
         from ._fleet_state import Receipt
-        from ._storage import StoragePlane
 
         ctx = _managed_context(
             self._transport, recording_uid, source_dir, max_workers, wait_timeout, on_progress, on_bytes
         )
         api = FleetUploadsWithRawResponse(self._transport.derive(max_retries=0))
         receipt = Receipt(ctx.base_url, recording_uid)
-        try:
-            with receipt.lock, StoragePlane(max_connections=ctx.max_workers) as plane:
-                return SyncDriver(api, plane).run(_fleet_managed.upload_managed_recording(ctx, receipt), Stop())
-        except AvalaError as exc:
-            raise _safe(exc) from None
+        status: ManagedFleetUploadStatus = _run_sync(
+            api, receipt, _fleet_managed.upload_managed_recording(ctx, receipt), ctx.max_workers
+        )
+        return status
 
 
 class AsyncFleetUploadFlows:
@@ -238,26 +263,18 @@ class AsyncFleetUploadFlows:
         on_progress: ProgressHook | None = None,
         on_bytes: ByteHook | None = None,
     ) -> UploadSession:
-        """The async twin of ``FleetUploads.upload_recording`` (same arguments, result and errors; ``on_bytes`` is
-        called on the event loop)."""
+        """The async twin of ``FleetUploads.upload_recording`` (same arguments, result and errors)."""
         from ..resources.fleet_uploads import AsyncFleetUploadsWithRawResponse
         from ..types.upload_session import UploadSession
         from . import _fleet
-        from ._engine import AsyncDriver, Stop
         from ._fleet_state import Receipt
-        from ._storage import AsyncStoragePlane
 
         ctx = _classic_context(
             self._transport, recording_uid, source_dir, storage_config_uid, max_workers, on_progress, on_bytes
         )
         api = AsyncFleetUploadsWithRawResponse(self._transport)
         receipt = Receipt(ctx.base_url, recording_uid)
-        try:
-            with receipt.lock:
-                async with AsyncStoragePlane(max_connections=ctx.max_workers) as plane:
-                    result = await AsyncDriver(api, plane).run(_fleet.upload_recording(ctx, receipt), Stop())
-        except AvalaError as exc:
-            raise _safe(exc) from None
+        result = await _run_async(api, receipt, _fleet.upload_recording(ctx, receipt), ctx.max_workers)
         return UploadSession.from_dict(result)
 
     async def upload_managed_recording(
@@ -273,20 +290,14 @@ class AsyncFleetUploadFlows:
         """The async twin of ``FleetUploads.upload_managed_recording``."""
         from ..resources.fleet_uploads import AsyncFleetUploadsWithRawResponse
         from . import _fleet_managed
-        from ._engine import AsyncDriver, Stop
         from ._fleet_state import Receipt
-        from ._storage import AsyncStoragePlane
 
         ctx = _managed_context(
             self._transport, recording_uid, source_dir, max_workers, wait_timeout, on_progress, on_bytes
         )
         api = AsyncFleetUploadsWithRawResponse(self._transport.derive(max_retries=0))
         receipt = Receipt(ctx.base_url, recording_uid)
-        try:
-            with receipt.lock:
-                async with AsyncStoragePlane(max_connections=ctx.max_workers) as plane:
-                    return await AsyncDriver(api, plane).run(
-                        _fleet_managed.upload_managed_recording(ctx, receipt), Stop()
-                    )
-        except AvalaError as exc:
-            raise _safe(exc) from None
+        status: ManagedFleetUploadStatus = await _run_async(
+            api, receipt, _fleet_managed.upload_managed_recording(ctx, receipt), ctx.max_workers
+        )
+        return status

@@ -10,7 +10,7 @@ from typing import Any
 from .fleet_api import FleetAPI
 
 RECORDING = "e4a096af-5712-4394-85e6-f708192a3b4c"
-MODES = ["sync", "async"]
+MODES = ["sync", "asyncio", "trio"]  # the async client on both event loops anyio supports (tests/conftest.py)
 
 
 class Crash(BaseException):
@@ -18,7 +18,8 @@ class Crash(BaseException):
 
 
 async def run(api: FleetAPI, mode: str, method: str, *args: Any, **kwargs: Any) -> Any:
-    """``client.fleet.uploads.<method>(*args, **kwargs)`` on a sync or an async client of ``api``."""
+    """``client.fleet.uploads.<method>(*args, **kwargs)`` on a sync client of ``api``, or an async one (on the event
+    loop the test runs on)."""
     if mode == "sync":
         with api.client() as client:
             return getattr(client.fleet.uploads, method)(*args, **kwargs)

@@ -29,6 +29,7 @@ from .fleet_helpers import MODES, RECORDING, Crash, file_sha, make_source, run, 
 from .storage import Fault
 
 pytestmark = pytest.mark.usefixtures("allow_loopback", "state_dir")
+ON_EVERY_EVENT_LOOP = True  # each async test runs on the loop its ``mode`` names
 
 FILES = {"lidar/000001.pcd": 300_000, "lidar/000002.pcd": 1, "camera/front/a.jpg": 70_000, "meta.json": 1234}
 
@@ -100,7 +101,7 @@ async def test_upload_round_trip_then_a_rerun_sends_nothing(mode: str, api: Flee
         source,
         max_workers=3,
         on_progress=progress.append,
-        on_bytes=sent.append,
+        on_bytes=lambda path, delta: sent.append(delta),
     )
     total = sum(FILES.values())
     assert isinstance(session, UploadSession) and session.status == "completed"

@@ -28,6 +28,7 @@ from .fleet_helpers import MODES, RECORDING, Crash, file_sha, make_source, run, 
 from .storage import Fault
 
 pytestmark = pytest.mark.usefixtures("allow_loopback", "state_dir")
+ON_EVERY_EVENT_LOOP = True  # each async test runs on the loop its ``mode`` names
 
 PART = 5 << 20
 FILES = {"drive-0001.mcap": 2 * PART + 12345, "sub/drive-0002.MCAP": 777}
@@ -97,7 +98,13 @@ async def test_round_trip_then_a_rerun_sends_nothing(
     progress: list[UploadProgress] = []
     sent: list[int] = []
     result = await run(
-        proxied, mode, "upload_managed_recording", RECORDING, source, on_progress=progress.append, on_bytes=sent.append
+        proxied,
+        mode,
+        "upload_managed_recording",
+        RECORDING,
+        source,
+        on_progress=progress.append,
+        on_bytes=lambda path, delta: sent.append(delta),
     )
     total = sum(FILES.values())
     assert isinstance(result, ManagedFleetUploadStatus) and result.status == "completed"
