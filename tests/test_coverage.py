@@ -215,7 +215,7 @@ def test_resources_have_no_method_outside_the_spec(clients: tuple[Client, AsyncC
 
 @pytest.mark.parametrize("tag", sorted(mixin_methods()))
 def test_mixin_methods_are_sync_and_async_twins(tag: str, clients: tuple[Client, AsyncClient]) -> None:
-    sync, async_, names = mixin_methods()[tag]
+    _, async_, names = mixin_methods()[tag]
     assert names and names == {n for n in dir(async_) if not n.startswith("_")}
     for name in names:
         sync_method, async_method = (
