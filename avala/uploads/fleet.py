@@ -14,26 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AvalaError, UploadStateError
+from ..types.managed_fleet_upload_status import ManagedFleetUploadStatus
+from ..types.upload_session import UploadSession
+from ._fleet import UploadProgress
 
 if TYPE_CHECKING:
     from .._transport import AsyncTransport, SyncTransport
-    from ..types.managed_fleet_upload_status import ManagedFleetUploadStatus
-    from ..types.upload_session import UploadSession
-    from ._fleet import UploadProgress
 
-ProgressHook = Callable[["UploadProgress"], None]
+ProgressHook = Callable[[UploadProgress], None]
 ByteHook = Callable[[str, int], None]
 
 __all__ = ["AsyncFleetUploadFlows", "FleetUploadFlows", "UploadProgress"]
-
-
-def __getattr__(name: str) -> Any:
-    """``UploadProgress`` (what ``on_progress`` receives), imported on first use."""
-    if name == "UploadProgress":
-        from ._fleet import UploadProgress
-
-        return UploadProgress
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _positive_int(name: str, value: Any, low: int, high: int | None = None) -> int:
