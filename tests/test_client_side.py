@@ -298,3 +298,32 @@ async def test_bulk_edit_of_nothing_sends_nothing(mode: str, httpx_mock: HTTPXMo
     async with clients(mode) as client:
         assert await walk(mode, client, "acme-ai", "training-v2", []) == []
     assert httpx_mock.get_requests() == []
+
+
+# --- the with_raw_response twins keep the checks and the chunking ---------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_raw_bulk_edit_yields_one_raw_response_per_chunk(mode: str, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(method="POST", url=BULK_URL, json={"updated": 2}, headers={"X-Request-Id": "r1"})
+    httpx_mock.add_response(method="POST", url=BULK_URL, json={"updated": 1}, headers={"X-Request-Id": "r2"})
+    async with clients(mode) as client:
+        raw = client.with_raw_response.annotations
+        if mode == "sync":
+            steps = list(raw.bulk_edit("acme-ai", "training-v2", edits(3), chunk_size=2))
+        else:
+            steps = [step async for step in await raw.bulk_edit("acme-ai", "training-v2", edits(3), chunk_size=2)]
+    assert [(index, r.status_code, r.request_id, r.parse()) for index, r in steps] == [
+        (0, 200, "r1", {"updated": 2}),
+        (1, 200, "r2", {"updated": 1}),
+    ]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_raw_transfer_checks_its_target_too(mode: str, httpx_mock: HTTPXMock) -> None:
+    async with clients(mode) as client:
+        with pytest.raises(ValueError, match="exactly one of organization_uid or owner_username"):
+            result = client.with_raw_response.datasets.transfer("acme-ai", "training-v2")
+            if inspect.isawaitable(result):
+                await result
+    assert httpx_mock.get_requests() == []
