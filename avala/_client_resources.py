@@ -19,6 +19,12 @@ if TYPE_CHECKING:
         AsyncAnnotationIssues,
         AsyncAnnotationIssuesWithRawResponse,
     )
+    from .resources.annotations import (
+        Annotations,
+        AnnotationsWithRawResponse,
+        AsyncAnnotations,
+        AsyncAnnotationsWithRawResponse,
+    )
     from .resources.auto_label_jobs import (
         AsyncAutoLabelJobs,
         AsyncAutoLabelJobsWithRawResponse,
@@ -283,6 +289,13 @@ class Resources:
         return AnnotationIssues(self._transport)
 
     @cached_property
+    def annotations(self) -> Annotations:
+        """Annotations of a dataset, created, updated and deleted in bulk (`client.annotations`)."""
+        from .resources.annotations import Annotations
+
+        return Annotations(self._transport)
+
+    @cached_property
     def fleet(self) -> Fleet:
         """The fleet resources."""
         return Fleet(self._transport)
@@ -466,6 +479,13 @@ class ClientWithRawResponse:
         return AnnotationIssuesWithRawResponse(self._transport)
 
     @cached_property
+    def annotations(self) -> AnnotationsWithRawResponse:
+        """Annotations of a dataset, created, updated and deleted in bulk (`client.annotations`)."""
+        from .resources.annotations import AnnotationsWithRawResponse
+
+        return AnnotationsWithRawResponse(self._transport)
+
+    @cached_property
     def fleet(self) -> FleetWithRawResponse:
         """The fleet resources."""
         return FleetWithRawResponse(self._transport)
@@ -645,6 +665,13 @@ class AsyncResources:
         from .resources.annotation_issues import AsyncAnnotationIssues
 
         return AsyncAnnotationIssues(self._transport)
+
+    @cached_property
+    def annotations(self) -> AsyncAnnotations:
+        """Annotations of a dataset, created, updated and deleted in bulk (`client.annotations`)."""
+        from .resources.annotations import AsyncAnnotations
+
+        return AsyncAnnotations(self._transport)
 
     @cached_property
     def fleet(self) -> AsyncFleet:
@@ -828,6 +855,13 @@ class AsyncClientWithRawResponse:
         from .resources.annotation_issues import AsyncAnnotationIssuesWithRawResponse
 
         return AsyncAnnotationIssuesWithRawResponse(self._transport)
+
+    @cached_property
+    def annotations(self) -> AsyncAnnotationsWithRawResponse:
+        """Annotations of a dataset, created, updated and deleted in bulk (`client.annotations`)."""
+        from .resources.annotations import AsyncAnnotationsWithRawResponse
+
+        return AsyncAnnotationsWithRawResponse(self._transport)
 
     @cached_property
     def fleet(self) -> AsyncFleetWithRawResponse:

@@ -28,7 +28,8 @@ class Operation(Generic[T]):
         path_names: The path parameters' argument names, for messages.
         parse: Turns the decoded JSON body into the result (:func:`ignore` for operations that return nothing).
         body: None when no body is sent; ``"required"`` when a JSON object is always sent (``{}`` at least);
-            ``"optional"`` when nothing is sent if every body argument is None.
+            ``"optional"`` when nothing is sent if every body argument is None; ``"array"`` when the body is a JSON
+            array, sent as given (a chunk of a chunked call).
         auth: Whether the API key is sent.
         idempotent: Whether retrying after a timeout or a 5xx is safe.
     """
@@ -86,6 +87,16 @@ class PageOperation(Operation[list[M]]):
     ) -> None:
         super().__init__(name, method, path, list_of(item), body=body, auth=auth)
         self.item = item
+
+
+def exactly_one(operation: str, **arguments: Any) -> None:
+    """Raise ``ValueError`` unless exactly one of ``arguments`` is given (not None); called before a request is
+    built, so nothing is sent. Values never appear in the message."""
+    given = [name for name, value in arguments.items() if value is not None]
+    if len(given) != 1:
+        names = " or ".join(arguments)
+        problem = f"both {' and '.join(given)} were given" if given else "neither was given"
+        raise ValueError(f"{operation}: pass exactly one of {names}; {problem}")
 
 
 def ignore(data: Any) -> None:

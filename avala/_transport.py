@@ -32,7 +32,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, Generic, Self, TypeVar
 from urllib.parse import quote
 
@@ -459,14 +459,16 @@ class BaseTransport:
         op: Operation[Any],
         path: tuple[str, ...],
         query: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | Sequence[Any] | None,
     ) -> httpx.Request:
-        """The HTTP request of one call; None arguments are left out."""
+        """The HTTP request of one call; None arguments are left out (an array body is sent as given)."""
         url = self._base_url + (op.path.format(*self._segments(op, path)) if path else op.path)
         params = query_params(op.name, query) if query else None
-        json_body = None
-        if op.body is not None:
-            json_body = {k: v for k, v in body.items() if v is not None} if body else {}
+        json_body: dict[str, Any] | list[Any] | None = None
+        if op.body == "array":
+            json_body = list(body or ())
+        elif op.body is not None:
+            json_body = {k: v for k, v in body.items() if v is not None} if isinstance(body, Mapping) and body else {}
             if not json_body and op.body == "optional":
                 json_body = None
         request = http.build_request(
@@ -738,7 +740,7 @@ class SyncTransport(BaseTransport):
         op: Operation[T],
         path: tuple[str, ...] = (),
         query: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | Sequence[Any] | None = None,
     ) -> T:
         """Run one operation and return its parsed result."""
         response, attempts = self.send(op, self.build(self.http, op, path, query, body))
@@ -749,7 +751,7 @@ class SyncTransport(BaseTransport):
         op: Operation[T],
         path: tuple[str, ...] = (),
         query: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | Sequence[Any] | None = None,
     ) -> RawResponse[T]:
         """Run one operation and return its response, parsed only when asked."""
         response, attempts = self.send(op, self.build(self.http, op, path, query, body))
@@ -906,7 +908,7 @@ class AsyncTransport(BaseTransport):
         op: Operation[T],
         path: tuple[str, ...] = (),
         query: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | Sequence[Any] | None = None,
     ) -> T:
         """Run one operation and return its parsed result."""
         response, attempts = await self.send(op, self.build(self.http, op, path, query, body))
@@ -917,7 +919,7 @@ class AsyncTransport(BaseTransport):
         op: Operation[T],
         path: tuple[str, ...] = (),
         query: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | Sequence[Any] | None = None,
     ) -> RawResponse[T]:
         """Run one operation and return its response, parsed only when asked."""
         response, attempts = await self.send(op, self.build(self.http, op, path, query, body))

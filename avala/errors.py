@@ -17,7 +17,8 @@
     ├── ServerError                  5xx
     ├── UploadStateError             the resume state of an upload cannot be trusted or used (corrupt, foreign,
     │                                locked by another process); the message says how to recover
-    └── WaitTimeoutError             a ``wait()`` helper gave up; ``last`` is the last object seen (also a TimeoutError)
+    ├── WaitTimeoutError             a ``wait()`` helper gave up; ``last`` is the last object seen (also a TimeoutError)
+    └── ChunkError                   a chunk of a chunked call failed; chunk_index says which (also a RuntimeError)
 
 Any other status (a 3xx redirect, 405, 418, 499, ...) raises a plain :class:`AvalaError` carrying it. The original
 exception, if any, is chained (``raise ... from``). Messages and bodies never carry the API key or other credentials.
@@ -33,6 +34,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "AvalaError",
+    "ChunkError",
     "ConflictError",
     "FileChangedError",
     "ForbiddenError",
@@ -242,6 +244,30 @@ class WaitTimeoutError(AvalaError, TimeoutError):
     def __init__(self, message: str, last: Any = None, *, operation: str | None = None) -> None:
         super().__init__(message, operation=operation)
         self.last = last
+
+
+class ChunkError(AvalaError, RuntimeError):
+    """One request of a chunked call (``annotations.bulk_edit``) failed: the chunks before ``chunk_index`` were
+    applied, this one and the rest were not sent (or, for this one, not accepted). Resume with the items from
+    ``chunk_index * chunk_size`` on. The error of that request is chained as ``__cause__``; its ``status_code``,
+    ``body``, ``request_id``, ``attempts`` and ``retry_after`` are copied here. It is also a ``RuntimeError``, which
+    is what the published SDK raises.
+
+    Attributes:
+        chunk_index: The index (from 0) of the chunk that failed.
+    """
+
+    def __init__(self, cause: AvalaError, chunk_index: int) -> None:
+        super().__init__(
+            f"chunk {chunk_index} failed: {cause.message}",
+            cause.status_code,
+            cause.body,
+            request_id=cause.request_id,
+            attempts=cause.attempts,
+            retry_after=cause.retry_after,
+            operation=cause.operation,
+        )
+        self.chunk_index = chunk_index
 
 
 _BY_STATUS: dict[int, type[AvalaError]] = {

@@ -13,11 +13,22 @@ plus the raw document for the few ``x-`` extensions the project uses (listed at 
 - ``x-python-sent-with: <property>`` on a request-body property with a ``const``: not an argument; the constant is
   sent exactly when that other property is (``upload_protocol_version: 2`` with ``dataset_upload_uid``);
 - ``x-python-mixin: {module, sync, async}`` on a tag: the resource classes also inherit these hand-written classes
-  (methods that are more than one API call, such as ``datasets.upload_files``).
+  (methods that are more than one API call, such as ``datasets.upload_files``);
 - ``x-python-renamed-from`` on an operation (old method names) or a component schema (old class names): keep each
-  old name for a release as a deprecated alias that warns with a ``DeprecationWarning`` naming the new one.
+  old name for a release as a deprecated alias that warns with a ``DeprecationWarning`` naming the new one;
+- ``x-python-derived`` on an operation: client-side methods built on it, each a list entry with ``name``,
+  ``summary``, ``description``, ``arguments`` (``name``, ``schema``, ``description``, ``example``: positional after
+  the operation's path parameters), ``returns`` (a schema, usually a ``$ref``) and either ``function`` (a function of
+  ``avala._derived`` called with the operation's result and the arguments) or ``find`` (``{match, argument, value}``
+  on a page operation: walk every page, return ``value`` of the first item whose ``match`` equals the argument, else
+  None);
+- ``x-python-chunked: {argument, size}`` on an operation whose request body is a JSON array: the method takes the
+  items as the positional ``argument`` (any iterable, read lazily) and a keyword ``chunk_size`` (default ``size``),
+  and returns an iterator of ``(chunk_index, result)``, one request per chunk (``avala._chunks``).
 
-A request body schema with ``maxProperties: 0`` is sent as the empty object ``{}`` and takes no arguments.
+A request body schema with ``maxProperties: 0`` is sent as the empty object ``{}`` and takes no arguments. One whose
+``oneOf`` alternatives each require one property (``oneOf: [{required: [a]}, {required: [b]}]``) makes the method
+raise ``ValueError`` unless exactly one of those arguments is given, before anything is sent.
 
 Project conventions checked here (a violation is a :class:`~codegen.parse.SpecError`): one tag per operation, the
 tag is the client attribute path (``fleet.devices``), and the operationId is ``<tag with . -> _>_<method name>``
@@ -52,7 +63,7 @@ from openapi_python_client.parser.properties import (
     UuidProperty,
 )
 
-from .parse import SpecError, escape
+from .parse import SpecError, escape, required_alternatives
 
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 
@@ -210,6 +221,29 @@ class Wait:
     timeout: float
 
 
+@dataclass(frozen=True)
+class Chunked:
+    """A JSON-array body sent in chunks (from ``x-python-chunked``)."""
+
+    argument: str  # the positional argument holding the items
+    size: int  # the default chunk size
+    item: str  # the annotation of one item
+
+
+@dataclass
+class Derived:
+    """A client-side method built on one operation (from ``x-python-derived``)."""
+
+    name: str
+    summary: str
+    description: str
+    arguments: list[Param]  # positional, after the operation's path parameters
+    returns: PyType
+    function: str | None  # a function of avala._derived: function(result, *arguments)
+    find: dict[str, str] | None  # {match, argument, value}: the first item of any page with item.match == argument
+    example_args: list[tuple[str | None, Any]] = field(default_factory=list)
+
+
 @dataclass
 class Operation:
     """One API operation, rendered as a method on a sync and an async resource class."""
@@ -233,6 +267,9 @@ class Operation:
     deprecated: bool
     example_args: list[tuple[str | None, Any]]
     wait: Wait | None = None
+    exactly_one: list[str] = field(default_factory=list)  # arguments of which exactly one must be given
+    derived: list[Derived] = field(default_factory=list)
+    chunked: Chunked | None = None
     callee: str = ""  # what a user calls: client.datasets.list, or avala.signup for a module-function tag
     positional: list[str] = field(default_factory=list)  # x-python-positional: argument names, in order
     renamed_from: tuple[str, ...] = ()  # old method names kept as deprecated aliases (x-python-renamed-from)
@@ -288,6 +325,20 @@ class Operation:
 
     def returns(self, is_async: bool) -> str:
         """The return annotation of the generated method."""
+        if self.chunked:
+            iterator = "AsyncIterator" if is_async else "Iterator"
+            return f"{iterator}[tuple[int, {self.result_type.annotation}]]"
+        return self.result_annotation(is_async)
+
+    def raw_returns(self, is_async: bool) -> str:
+        """The return annotation of the ``with_raw_response`` twin: a RawResponse of the result (one per chunk)."""
+        if self.chunked:
+            iterator = "AsyncIterator" if is_async else "Iterator"
+            return f"{iterator}[tuple[int, RawResponse[{self.result_type.annotation}]]]"
+        return f"RawResponse[{self.result_annotation(is_async)}]"
+
+    def result_annotation(self, is_async: bool) -> str:
+        """The annotation of the parsed result of one request."""
         if self.result_kind == "page":
             page = "AsyncCursorPage" if is_async else "CursorPage"
             return f"{page}[{self.result_model}]"
@@ -325,9 +376,18 @@ class Resource:
             if op.result_model:
                 names.add(op.result_model)
             names |= op.result_type.models
+            for derived in op.derived:
+                names |= derived.returns.models
             for param in op.argument_params:
                 names |= param.type.typed_dicts
+            if op.chunked:
+                names.add(op.chunked.item)
         return sorted(names)
+
+    @property
+    def derived_functions(self) -> list[str]:
+        """The ``avala._derived`` functions the module's derived methods call, sorted."""
+        return sorted({d.function for op in self.operations for d in op.derived if d.function})
 
     @property
     def uses(self) -> set[str]:
@@ -337,6 +397,8 @@ class Resource:
             annotations = " ".join(p.type.annotation for p in op.argument_params) + " " + op.returns(False)
             found |= {name for name in ("Any", "datetime", "date") if re.search(rf"\b{name}\b", annotations)}
             found.add(op.result_kind)
+            if op.chunked:
+                found.add("chunked")
             if op.result_kind == "page":
                 found.add("page")
             if "list[" in annotations:
@@ -627,7 +689,8 @@ class Builder:
         query_params = [param(p, "query") for p in endpoint.query_parameters]
         order = [p["name"] for p in map(self.resolve, raw.get("parameters", [])) if p["in"] == "query"]
         query_params.sort(key=lambda p: order.index(p.wire_name))
-        body_params, body = self.build_body(endpoint, raw)
+        chunked = self.build_chunked(endpoint, raw)
+        body_params, body, exactly_one = ([], "array", []) if chunked else self.build_body(endpoint, raw)
         kind, model, field_name, result_type = self.build_result(endpoint, raw)
         security = raw.get("security", self.document.get("security", []))
         op = Operation(
@@ -657,6 +720,8 @@ class Builder:
         required = {p.name for p in op.argument_params if p.required}
         if not set(op.positional) <= required or len(set(op.positional)) != len(op.positional):
             raise SpecError(f"{operation_id}: x-python-positional must name distinct required arguments")
+        op.exactly_one = exactly_one
+        op.chunked = chunked
         op.example_args = self.example_args(op, raw)
         op.wait = self.build_wait(op, raw)
         op.renamed_from = renamed_from(raw, f"operation {operation_id}", is_method_name)
@@ -664,7 +729,66 @@ class Builder:
             raise SpecError(f"{operation_id}: x-python-renamed-from is for client methods, not module functions")
         if {method_name, "wait"} & set(op.renamed_from):
             raise SpecError(f"{operation_id}: x-python-renamed-from names the method itself or wait()")
+        op.derived = self.build_derived(op, raw)
         return op
+
+    def raw_type(self, schema: Any, where: str) -> PyType:
+        """The Python type of a raw schema of ``x-python-derived`` (a ``$ref`` to a model, or a scalar type)."""
+        if isinstance(schema, dict) and "$ref" in schema:
+            name = str(schema["$ref"]).rsplit("/", 1)[-1]
+            if name not in self.by_class:
+                raise SpecError(f"{where}: unknown schema {name!r}")
+            self.response_models.add(name)
+            return PyType(name, models=frozenset({name}))
+        kinds = schema.get("type") if isinstance(schema, dict) else None
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        scalars = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+        known = [scalars[k] for k in kinds if k in scalars]
+        if len(known) != 1 or not set(kinds) <= {*scalars, "null"}:
+            raise SpecError(f"{where}: x-python-derived types are a $ref or one scalar type (nullable)")
+        nullable = "null" in kinds
+        return PyType(known[0] + (" | None" if nullable else ""), nullable=nullable)
+
+    def build_derived(self, op: Operation, raw: dict[str, Any]) -> list[Derived]:
+        """The ``x-python-derived`` methods of an operation."""
+        found = []
+        for spec in raw.get("x-python-derived", []):
+            where = f"{op.operation_id} x-python-derived {spec.get('name')!r}"
+            name = spec.get("name", "")
+            if not name.isidentifier() or keyword.iskeyword(name):
+                raise SpecError(f"{where}: needs a Python method name")
+            if ("function" in spec) == ("find" in spec):
+                raise SpecError(f"{where}: needs exactly one of `function` and `find`")
+            find = spec.get("find")
+            if find is not None and (op.result_kind != "page" or set(find) != {"match", "argument", "value"}):
+                raise SpecError(f"{where}: `find` ({{match, argument, value}}) belongs on a page operation")
+            arguments = [
+                Param(
+                    wire_name=a["name"],
+                    name=a["name"],
+                    location="derived",
+                    type=self.raw_type(a.get("schema"), where),
+                    required=True,
+                    default=None,
+                    description=a.get("description", ""),
+                    example=a.get("example"),
+                    has_example="example" in a,
+                )
+                for a in spec.get("arguments", [])
+            ]
+            derived = Derived(
+                name=name,
+                summary=spec.get("summary", ""),
+                description=spec.get("description", ""),
+                arguments=arguments,
+                returns=self.raw_type(spec.get("returns"), where),
+                function=spec.get("function"),
+                find=find,
+            )
+            derived.example_args = [(None, p.example if p.has_example else p.name) for p in op.path_params]
+            derived.example_args += [(None, a.example if a.has_example else a.name) for a in arguments]
+            found.append(derived)
+        return found
 
     def build_wait(self, op: Operation, raw: dict[str, Any]) -> Wait | None:
         """The ``x-python-wait`` extension of a ``get`` operation returning a model."""
@@ -684,17 +808,37 @@ class Builder:
             timeout=float(spec.get("timeout", 300.0)),
         )
 
-    def build_body(self, endpoint: Endpoint, raw: dict[str, Any]) -> tuple[list[Param], str | None]:
-        """Body properties as keyword arguments, in the schema's property order."""
+    def build_chunked(self, endpoint: Endpoint, raw: dict[str, Any]) -> Chunked | None:
+        """The ``x-python-chunked`` extension: required on, and only on, an operation whose body is a JSON array."""
+        spec = raw.get("x-python-chunked")
+        bodies = endpoint.bodies or []
+        is_array = len(bodies) == 1 and isinstance(bodies[0].prop, ListProperty)
+        if spec is None and not is_array:
+            return None
+        where = f"{text(endpoint.path)}"
+        if spec is None or not is_array:
+            raise SpecError(f"{where}: a JSON-array request body needs x-python-chunked, and only it")
+        argument, size = spec.get("argument", ""), spec.get("size")
+        if not python_name(argument) == argument or not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise SpecError(f"{where}: x-python-chunked needs an `argument` name and a positive integer `size`")
+        inner = bodies[0].prop.inner_property
+        if not isinstance(inner, ModelProperty) or is_free_form(inner):
+            raise SpecError(f"{where}: the items of a chunked body must be an object schema with properties")
+        self.request_models.add(inner.class_info.name)
+        return Chunked(argument, size, inner.class_info.name)
+
+    def build_body(self, endpoint: Endpoint, raw: dict[str, Any]) -> tuple[list[Param], str | None, list[str]]:
+        """Body properties as keyword arguments, in the schema's property order, and the arguments of which exactly
+        one must be given (a ``oneOf`` of required-only alternatives)."""
         if not endpoint.bodies:
-            return [], None
+            return [], None, []
         if len(endpoint.bodies) != 1 or text(endpoint.bodies[0].content_type) != "application/json":
             raise SpecError(f"{text(endpoint.path)}: only one application/json request body is supported")
         prop = endpoint.bodies[0].prop
         request_body = self.resolve(raw.get("requestBody", {}))
         schema = self.resolve(request_body.get("content", {}).get("application/json", {}).get("schema", {}))
         if schema.get("maxProperties") == 0 and not schema.get("properties") and request_body.get("required"):
-            return [], "required"  # always the empty object
+            return [], "required", []  # always the empty object
         if not isinstance(prop, ModelProperty) or is_free_form(prop):
             raise SpecError(f"{text(endpoint.path)}: the request body must be an object schema with properties")
         self.request_models.add(prop.class_info.name)
@@ -729,7 +873,14 @@ class Builder:
                     "a `const`, and names another body property"
                 )
         params.sort(key=lambda p: order.index(p.wire_name))
-        return params, "required" if request_body.get("required", False) else "optional"
+        exactly_one: list[str] = []
+        alternatives = required_alternatives(schema)
+        if alternatives is not None:
+            by_wire = {p.wire_name: p for p in params}
+            if any(len(a) != 1 or a[0] not in by_wire or by_wire[a[0]].required for a in alternatives):
+                raise SpecError(f"{text(endpoint.path)}: oneOf alternatives must each require one optional property")
+            exactly_one = [by_wire[a[0]].name for a in alternatives]
+        return params, "required" if request_body.get("required", False) else "optional", exactly_one
 
     def build_result(self, endpoint: Endpoint, raw: dict[str, Any]) -> tuple[str, str | None, str | None, PyType]:
         """Classify the success response: page, array, single, raw, none or field."""
@@ -778,6 +929,12 @@ class Builder:
                 args.append((p.name, p.example if p.has_example else p.name))
             elif p.has_example and p.location == "query" and p.name != "cursor":
                 args.append((p.name, p.example))
+        if op.chunked:
+            body = self.resolve(raw.get("requestBody", {}))
+            schema = self.resolve(body.get("content", {}).get("application/json", {}).get("schema", {}))
+            if "example" not in schema:
+                raise SpecError(f"{op.operation_id}: the chunked request body needs an example")
+            args.append((None, schema["example"]))
         return args
 
     def build_models(self) -> list[Model]:
@@ -852,7 +1009,7 @@ class Builder:
         return lambda v: f"None if {v} is None else {t.conversion(v)}"
 
     def request_models_top(self) -> set[str]:
-        """Request body schemas themselves (they become keyword arguments, not classes)."""
+        """Request body object schemas themselves (they become keyword arguments, not classes)."""
         return {
             text(b.prop.class_info.name)
             for c in self.data.endpoint_collections_by_tag.values()

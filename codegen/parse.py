@@ -156,12 +156,35 @@ def _generator_problem(header: str | None, detail: str | None) -> Problem:
     return Problem(text[:300], pointer)
 
 
+def required_alternatives(schema: Any) -> list[list[str]] | None:
+    """The alternatives of a schema's ``oneOf`` when each only requires properties (``- required: [a]``): a
+    constraint on which properties an object carries (``exactly one of``), not a union of types. None otherwise."""
+    options = schema.get("oneOf") if isinstance(schema, dict) else None
+    if not options or not all(isinstance(o, dict) and set(o) == {"required"} for o in options):
+        return None
+    return [list(o["required"]) for o in options]
+
+
+def without_constraints(document: dict[str, Any]) -> dict[str, Any]:
+    """The document minus the required-only ``oneOf`` of object schemas, which the generator would read as a union
+    (the view model reads them from the raw document: see ``codegen.api``)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    constrained = {name for name, schema in schemas.items() if required_alternatives(schema) is not None}
+    if not constrained:
+        return document
+    stripped = {
+        name: ({k: v for k, v in schema.items() if k != "oneOf"} if name in constrained else schema)
+        for name, schema in schemas.items()
+    }
+    return {**document, "components": {**document["components"], "schemas": stripped}}
+
+
 def parse_document(document: dict[str, Any], source: Path) -> GeneratorData:
     """Run the generator's parser; every warning it reports is an error here."""
     if missing := missing_refs(document):
         raise SpecError(problems=missing)
     config = Config.from_sources(ConfigFile(), MetaType.NONE, source, "utf-8", True, None)
-    data = GeneratorData.from_dict(document, config=config)
+    data = GeneratorData.from_dict(without_constraints(document), config=config)
     if isinstance(data, GeneratorError):
         raise SpecError(problems=[_generator_problem(data.header, data.detail)])
     problems = [_generator_problem(error.header, error.detail) for error in data.errors]

@@ -132,6 +132,7 @@ def environment(templates: Path) -> Environment:
         tojson=lambda v: json.dumps(v, indent=2),
         attr_pair=attr_pair,
         keyword=lambda name: f"{name}={name}",
+        kw_pair=lambda name: f"{name}={name}",
         article=article,
         entry=entry,
         cell=cell,

@@ -110,7 +110,7 @@ def resolve_attribute(client: Any, tag: str) -> Any:
 
 def normalised(signature: inspect.Signature) -> str:
     """A signature as text, with the async page type named like the sync one."""
-    return str(signature).replace("AsyncCursorPage[", "CursorPage[")
+    return str(signature).replace("AsyncCursorPage[", "CursorPage[").replace("AsyncIterator[", "Iterator[")
 
 
 # --- the spec read here against what the generator emitted, so the parametrized tests below cover everything -------
@@ -147,18 +147,23 @@ def test_method_parameters_match_the_spec(op: SpecOperation, clients: tuple[Clie
     """Path parameters are positional, in path order, followed by the ``x-python-positional`` arguments; query and
     body parameters are keyword-only, under their Python names (``x-python-name``); a body property named like a
     path parameter is filled from it, and a constant sent with another property (``x-python-sent-with``) is not an
-    argument."""
+    argument. A chunked JSON-array body (``x-python-chunked``) is one more positional argument, with the keyword
+    ``chunk_size``."""
     params = inspect.signature(getattr(resolve_attribute(clients[0], op.tag), op.method)).parameters.values()
     positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
     keyword = {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
     spec_params = [resolve(p) for p in op.raw.get("parameters", [])]
     path_names = [p["name"] for p in spec_params if p["in"] == "path"]
     leading = list(op.raw.get("x-python-positional", []))
-    assert positional == path_names + leading
+    chunked = op.raw.get("x-python-chunked")
+    assert positional == path_names + leading + ([chunked["argument"]] if chunked else [])
     assert path_names == [segment[1:-1] for segment in op.path.split("/") if segment.startswith("{")]
     expected = {p.get("x-python-name", p["name"]) for p in spec_params if p["in"] == "query"}
     body = resolve(op.raw.get("requestBody", {})).get("content", {}).get("application/json", {}).get("schema")
-    if body is not None:
+    if chunked:
+        assert resolve(body)["type"] == "array"
+        expected.add("chunk_size")
+    elif body is not None:
         properties = resolve(body).get("properties", {})
         expected |= {n for n, p in properties.items() if "x-python-sent-with" not in p} - set(path_names)
     assert keyword | set(leading) == expected and not keyword & set(leading)
@@ -189,9 +194,11 @@ def test_resources_have_no_method_outside_the_spec(clients: tuple[Client, AsyncC
         aliases += len({old} if isinstance(old, str) else set(old))
         if "x-python-wait" in op.raw:
             expected[op.tag].add("wait")
+        expected[op.tag] |= {derived["name"] for derived in op.raw.get("x-python-derived", [])}
     waits = [op for op in CLIENT_OPERATIONS if "x-python-wait" in op.raw]
     assert [op.call for op in waits] == api_surface.WAIT_HELPERS
-    assert sum(len(names) for names in expected.values()) == len(CLIENT_OPERATIONS) + len(waits) + aliases
+    derived = sum(len(op.raw.get("x-python-derived", [])) for op in CLIENT_OPERATIONS)  # get_frame, slug_for_uid, ...
+    assert sum(len(names) for names in expected.values()) == len(CLIENT_OPERATIONS) + len(waits) + aliases + derived
     assert aliases == len(api_surface.OPERATION_ALIASES)
     mixins = 0
     for tag in SPEC["tags"]:
@@ -339,7 +346,8 @@ def result_shape(op: SpecOperation) -> str:
 
 
 def response_models() -> set[str]:
-    """Models the 2xx responses use: page items, array items and single objects, then everything they nest.
+    """Models the 2xx responses use: page items, array items and single objects, then everything they nest; and the
+    models ``x-python-derived`` methods return.
     Raw dicts (``additionalProperties: true``) and ``x-python-result-field`` answers are not models."""
     roots: set[str] = set()
     for op in OPERATIONS:
@@ -350,6 +358,7 @@ def response_models() -> set[str]:
             roots.add(schema_name(resolve(resolve(schema)["properties"]["results"])["items"]) or "")
         elif shape == "single":
             roots.add(schema_name(schema) or "")
+        roots |= {schema_name(d["returns"]) or "" for d in op.raw.get("x-python-derived", [])}
     seen: set[str] = set()
     todo = [name for name in roots if name]
     while todo:

@@ -107,7 +107,8 @@ def spec_operations() -> list[SpecOperation]:
 
 OPERATIONS = spec_operations()
 WAITS = {f"{op.tag}.wait": op for op in OPERATIONS if "x-python-wait" in op.raw}
-EXPECTED = {**{op.name: op for op in OPERATIONS}, **WAITS}  # example name -> the operation it must call
+DERIVED = {f"{op.tag}.{d['name']}": op for op in OPERATIONS for d in op.raw.get("x-python-derived", [])}
+EXPECTED = {**{op.name: op for op in OPERATIONS}, **WAITS, **DERIVED}  # example name -> the operation it must call
 MODULE_FUNCTION_TAGS = {t["name"] for t in SPEC["tags"] if t.get("x-python-client-attribute") is False}
 BLOCKS = [(m["name"], m["code"]) for m in BLOCK.finditer(DOC)]
 EXAMPLES = [(name, code) for name, code in BLOCKS if name]
@@ -148,7 +149,8 @@ def serve(request: httpx.Request) -> httpx.Response:
     if not content:
         return httpx.Response(int(status))
     body = sample(content["application/json"]["schema"])
-    if isinstance(body, dict) and {"results", "next"} <= body.keys() and "cursor" in request.url.params:
+    following = "cursor" in request.url.params or "page" in request.url.params  # a page after the first
+    if isinstance(body, dict) and {"results", "next"} <= body.keys() and following:
         body["next"] = None  # the page after the first is the last
     wait = op.raw.get("x-python-wait")
     if wait:
@@ -163,6 +165,11 @@ def check_request(op: SpecOperation, request: httpx.Request) -> None:
     schema = op.body_schema
     if schema is None:
         assert request.content == b"", f"{op.name}: a body was sent to an operation that takes none"
+    elif request.content and schema.get("type") == "array":  # a chunk of x-python-chunked
+        items = resolve(schema["items"])
+        for item in json.loads(request.content):
+            assert set(item) <= set(items["properties"]), f"{op.name}: undeclared item properties {set(item)}"
+            assert set(items.get("required", [])) <= set(item), f"{op.name}: required item properties missing"
     elif request.content:
         body = json.loads(request.content)
         properties = set(schema.get("properties", {}))
@@ -197,7 +204,7 @@ async def run(code: str) -> None:
 def test_one_example_per_operation_and_wait_helper() -> None:
     names = [name for name, _ in EXAMPLES]
     assert [op.name for op in OPERATIONS] == list(api_surface.OPERATIONS), "run `make codegen`"
-    assert len(names) == len(OPERATIONS) + len(WAITS)
+    assert len(names) == len(OPERATIONS) + len(WAITS) + len(DERIVED)
     assert sorted(names) == sorted(EXPECTED)
 
 

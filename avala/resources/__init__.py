@@ -3,7 +3,7 @@
 
 They are reached as client attributes (``client.datasets``) and imported on first use:
 
-- ``datasets``: ``Datasets`` / ``AsyncDatasets``, 15 operations.
+- ``datasets``: ``Datasets`` / ``AsyncDatasets``, 16 operations.
 - ``users``: ``Users`` / ``AsyncUsers``, 1 operations.
 - ``projects``: ``Projects`` / ``AsyncProjects``, 2 operations.
 - ``tasks``: ``Tasks`` / ``AsyncTasks``, 2 operations.
@@ -19,6 +19,7 @@ They are reached as client attributes (``client.datasets``) and imported on firs
 - ``organizations``: ``Organizations`` / ``AsyncOrganizations``, 24 operations.
 - ``slices``: ``Slices`` / ``AsyncSlices``, 5 operations.
 - ``annotation_issues``: ``AnnotationIssues`` / ``AsyncAnnotationIssues``, 7 operations.
+- ``annotations``: ``Annotations`` / ``AsyncAnnotations``, 1 operations.
 - ``fleet_devices``: ``FleetDevices`` / ``AsyncFleetDevices``, 5 operations.
 - ``fleet_recordings``: ``FleetRecordings`` / ``AsyncFleetRecordings``, 4 operations.
 - ``fleet_uploads``: ``FleetUploads`` / ``AsyncFleetUploads``, 11 operations.

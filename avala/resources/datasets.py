@@ -9,13 +9,16 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._operation import Operation, PageOperation, raw_object
+from .._derived import calibration_of_sequence, frame_of_sequence
+from .._operation import Operation, PageOperation, exactly_one, raw_object
 from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
 from .._transport import RawResponse
 from .._wait import async_wait_until, wait_until
 from ..types.allowed_mimes import AllowedMimes
 from ..types.dataset import Dataset
+from ..types.dataset_calibration import DatasetCalibration
+from ..types.dataset_frame import DatasetFrame
 from ..types.dataset_health import DatasetHealth
 from ..types.dataset_item import DatasetItem
 from ..types.dataset_sequence import DatasetSequence
@@ -35,6 +38,9 @@ _GET_SEQUENCE = Operation(
     "datasets.get_sequence", "GET", "/datasets/{owner}/{slug}/sequences/{sequence_uid}/", DatasetSequence.from_dict
 )
 _GET_HEALTH = Operation("datasets.get_health", "GET", "/datasets/{owner}/{slug}/health/", DatasetHealth.from_dict)
+_TRANSFER = Operation(
+    "datasets.transfer", "POST", "/datasets/{owner}/{slug}/transfer/", Dataset.from_dict, body="required"
+)
 _MANUAL_UPLOAD_QUOTA = Operation(
     "datasets.manual_upload_quota", "GET", "/datasets/manual-upload/quota/", UploadQuota.from_dict
 )
@@ -349,6 +355,10 @@ class Datasets(DatasetUploadMethods, SyncResource):
     def get_sequence(self, owner: str, slug: str, sequence_uid: str) -> DatasetSequence:
         """Get a single sequence within a dataset.
 
+        The sequence embeds every frame's LiDAR JSON metadata in `frames`; `datasets.get_frame` and
+        `datasets.get_calibration` read them from this one request, as the published SDK does (the service has no
+        frame or calibration endpoint).
+
         ``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``
 
         Args:
@@ -363,6 +373,52 @@ class Datasets(DatasetUploadMethods, SyncResource):
             client.datasets.get_sequence("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21")
         """
         return self._transport.call(_GET_SEQUENCE, (owner, slug, sequence_uid), None, None)
+
+    def get_frame(self, owner: str, slug: str, sequence_uid: str, frame_idx: int) -> DatasetFrame:
+        """Get one frame's LiDAR JSON metadata (model, xi, alpha, device pose, cameras).
+
+        Frame `frame_idx` of the sequence's `frames`, typed; `raw` holds the frame object as the API sent it.
+        `model` falls back to `camera_model` and the reverse; a position or heading lacking a coordinate is None (it
+        stays in `raw`). Raises `IndexError` when `frame_idx` is outside the frames, as the published SDK does.
+
+        Built on ``datasets.get_sequence`` (``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``).
+
+        Args:
+            owner: Dataset owner (organization slug).
+            slug: Dataset slug.
+            sequence_uid: Sequence unique identifier.
+            frame_idx: Index of the frame in the sequence (from 0).
+
+        Returns:
+            ``DatasetFrame``.
+
+        Example:
+            client.datasets.get_frame("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21", 0)
+        """
+        return frame_of_sequence(self.get_sequence(owner, slug, sequence_uid), frame_idx)
+
+    def get_calibration(self, owner: str, slug: str, sequence_uid: str) -> DatasetCalibration:
+        """Get the canonicalized camera rig of a sequence, derived from its first frame.
+
+        One camera per image of frame 0 (every frame carries the rig): `camera_id` from the image's `camera`,
+        `camera_id` or `sensor_id`; `model`, `xi` and `alpha` fall back to the frame's own. A sequence without
+        frames has no cameras. The published SDK's model also has `dataset_level_camera_calibration`, which it never
+        fills; it is kept, and stays None.
+
+        Built on ``datasets.get_sequence`` (``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``).
+
+        Args:
+            owner: Dataset owner (organization slug).
+            slug: Dataset slug.
+            sequence_uid: Sequence unique identifier.
+
+        Returns:
+            ``DatasetCalibration``.
+
+        Example:
+            client.datasets.get_calibration("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21")
+        """
+        return calibration_of_sequence(self.get_sequence(owner, slug, sequence_uid))
 
     def get_health(self, owner: str, slug: str) -> DatasetHealth:
         """Get an ingest/health snapshot of a dataset.
@@ -385,6 +441,43 @@ class Datasets(DatasetUploadMethods, SyncResource):
             client.datasets.get_health("acme-ai", "training-v2")
         """
         return self._transport.call(_GET_HEALTH, (owner, slug), None, None)
+
+    def transfer(
+        self, owner: str, slug: str, *, organization_uid: str | None = None, owner_username: str | None = None
+    ) -> Dataset:
+        """Transfer a dataset to another organization, or to your own account.
+
+        Give exactly one of `organization_uid` (move it into that organization) and `owner_username` (move it to a
+        user: the service accepts only the caller); the SDK raises `ValueError` before sending anything when both or
+        neither are given, as the published SDK does. The service requires the OWNER role on the dataset's current
+        owner. Not in the reference documents; the published SDK 0.10 calls it (its tests do not cover it); the
+        answer is the dataset at its new path, `owner_name` being the new owner.
+
+        ``POST /datasets/{owner}/{slug}/transfer/``
+
+        Args:
+            owner: Dataset owner (organization slug or username).
+            slug: Dataset slug.
+            organization_uid: UID of the organization to move the dataset into.
+            owner_username: Username to move the dataset to (the service accepts only the caller's own).
+
+        Returns:
+            ``Dataset``.
+
+        Raises:
+            ValueError: not exactly one of ``organization_uid``, ``owner_username`` was given (nothing is sent).
+
+        Example:
+            client.datasets.transfer(
+                "acme-ai",
+                "training-v2",
+                organization_uid="0b7e4d2a-6c1f-4e8b-a3d9-5f2c7b1e9a40",
+            )
+        """
+        exactly_one("datasets.transfer", organization_uid=organization_uid, owner_username=owner_username)
+        return self._transport.call(
+            _TRANSFER, (owner, slug), None, {"organization_uid": organization_uid, "owner_username": owner_username}
+        )
 
     def manual_upload_quota(self, *, organization_uid: str | None = None) -> UploadQuota:
         """Storage quota of the caller, or of an organization they belong to.
@@ -868,6 +961,10 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
     async def get_sequence(self, owner: str, slug: str, sequence_uid: str) -> DatasetSequence:
         """Get a single sequence within a dataset.
 
+        The sequence embeds every frame's LiDAR JSON metadata in `frames`; `datasets.get_frame` and
+        `datasets.get_calibration` read them from this one request, as the published SDK does (the service has no
+        frame or calibration endpoint).
+
         ``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``
 
         Args:
@@ -882,6 +979,52 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
             await client.datasets.get_sequence("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21")
         """
         return await self._transport.call(_GET_SEQUENCE, (owner, slug, sequence_uid), None, None)
+
+    async def get_frame(self, owner: str, slug: str, sequence_uid: str, frame_idx: int) -> DatasetFrame:
+        """Get one frame's LiDAR JSON metadata (model, xi, alpha, device pose, cameras).
+
+        Frame `frame_idx` of the sequence's `frames`, typed; `raw` holds the frame object as the API sent it.
+        `model` falls back to `camera_model` and the reverse; a position or heading lacking a coordinate is None (it
+        stays in `raw`). Raises `IndexError` when `frame_idx` is outside the frames, as the published SDK does.
+
+        Built on ``datasets.get_sequence`` (``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``).
+
+        Args:
+            owner: Dataset owner (organization slug).
+            slug: Dataset slug.
+            sequence_uid: Sequence unique identifier.
+            frame_idx: Index of the frame in the sequence (from 0).
+
+        Returns:
+            ``DatasetFrame``.
+
+        Example:
+            await client.datasets.get_frame("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21", 0)
+        """
+        return frame_of_sequence(await self.get_sequence(owner, slug, sequence_uid), frame_idx)
+
+    async def get_calibration(self, owner: str, slug: str, sequence_uid: str) -> DatasetCalibration:
+        """Get the canonicalized camera rig of a sequence, derived from its first frame.
+
+        One camera per image of frame 0 (every frame carries the rig): `camera_id` from the image's `camera`,
+        `camera_id` or `sensor_id`; `model`, `xi` and `alpha` fall back to the frame's own. A sequence without
+        frames has no cameras. The published SDK's model also has `dataset_level_camera_calibration`, which it never
+        fills; it is kept, and stays None.
+
+        Built on ``datasets.get_sequence`` (``GET /datasets/{owner}/{slug}/sequences/{sequence_uid}/``).
+
+        Args:
+            owner: Dataset owner (organization slug).
+            slug: Dataset slug.
+            sequence_uid: Sequence unique identifier.
+
+        Returns:
+            ``DatasetCalibration``.
+
+        Example:
+            await client.datasets.get_calibration("acme-ai", "training-v2", "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21")
+        """
+        return calibration_of_sequence(await self.get_sequence(owner, slug, sequence_uid))
 
     async def get_health(self, owner: str, slug: str) -> DatasetHealth:
         """Get an ingest/health snapshot of a dataset.
@@ -904,6 +1047,43 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
             await client.datasets.get_health("acme-ai", "training-v2")
         """
         return await self._transport.call(_GET_HEALTH, (owner, slug), None, None)
+
+    async def transfer(
+        self, owner: str, slug: str, *, organization_uid: str | None = None, owner_username: str | None = None
+    ) -> Dataset:
+        """Transfer a dataset to another organization, or to your own account.
+
+        Give exactly one of `organization_uid` (move it into that organization) and `owner_username` (move it to a
+        user: the service accepts only the caller); the SDK raises `ValueError` before sending anything when both or
+        neither are given, as the published SDK does. The service requires the OWNER role on the dataset's current
+        owner. Not in the reference documents; the published SDK 0.10 calls it (its tests do not cover it); the
+        answer is the dataset at its new path, `owner_name` being the new owner.
+
+        ``POST /datasets/{owner}/{slug}/transfer/``
+
+        Args:
+            owner: Dataset owner (organization slug or username).
+            slug: Dataset slug.
+            organization_uid: UID of the organization to move the dataset into.
+            owner_username: Username to move the dataset to (the service accepts only the caller's own).
+
+        Returns:
+            ``Dataset``.
+
+        Raises:
+            ValueError: not exactly one of ``organization_uid``, ``owner_username`` was given (nothing is sent).
+
+        Example:
+            await client.datasets.transfer(
+                "acme-ai",
+                "training-v2",
+                organization_uid="0b7e4d2a-6c1f-4e8b-a3d9-5f2c7b1e9a40",
+            )
+        """
+        exactly_one("datasets.transfer", organization_uid=organization_uid, owner_username=owner_username)
+        return await self._transport.call(
+            _TRANSFER, (owner, slug), None, {"organization_uid": organization_uid, "owner_username": owner_username}
+        )
 
     async def manual_upload_quota(self, *, organization_uid: str | None = None) -> UploadQuota:
         """Storage quota of the caller, or of an organization they belong to.
@@ -1213,6 +1393,16 @@ class DatasetsWithRawResponse(SyncResource):
         ``parse()`` gives its result."""
         return self._transport.call_raw(_GET_HEALTH, (owner, slug), None, None)
 
+    def transfer(
+        self, owner: str, slug: str, *, organization_uid: str | None = None, owner_username: str | None = None
+    ) -> RawResponse[Dataset]:
+        """``POST /datasets/{owner}/{slug}/transfer/``, as :meth:`Datasets.transfer` with the same arguments;
+        ``parse()`` gives its result."""
+        exactly_one("datasets.transfer", organization_uid=organization_uid, owner_username=owner_username)
+        return self._transport.call_raw(
+            _TRANSFER, (owner, slug), None, {"organization_uid": organization_uid, "owner_username": owner_username}
+        )
+
     def manual_upload_quota(self, *, organization_uid: str | None = None) -> RawResponse[UploadQuota]:
         """``GET /datasets/manual-upload/quota/``, as :meth:`Datasets.manual_upload_quota` with the same
         arguments; ``parse()`` gives its result."""
@@ -1411,6 +1601,16 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
         """``GET /datasets/{owner}/{slug}/health/``, as :meth:`AsyncDatasets.get_health` with the same arguments;
         ``parse()`` gives its result."""
         return await self._transport.call_raw(_GET_HEALTH, (owner, slug), None, None)
+
+    async def transfer(
+        self, owner: str, slug: str, *, organization_uid: str | None = None, owner_username: str | None = None
+    ) -> RawResponse[Dataset]:
+        """``POST /datasets/{owner}/{slug}/transfer/``, as :meth:`AsyncDatasets.transfer` with the same
+        arguments; ``parse()`` gives its result."""
+        exactly_one("datasets.transfer", organization_uid=organization_uid, owner_username=owner_username)
+        return await self._transport.call_raw(
+            _TRANSFER, (owner, slug), None, {"organization_uid": organization_uid, "owner_username": owner_username}
+        )
 
     async def manual_upload_quota(self, *, organization_uid: str | None = None) -> RawResponse[UploadQuota]:
         """``GET /datasets/manual-upload/quota/``, as :meth:`AsyncDatasets.manual_upload_quota` with the same

@@ -114,6 +114,31 @@ class Organizations(SyncResource):
         """
         return self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor, "page": page}, None)
 
+    def slug_for_uid(self, uid: str) -> str | None:
+        """The slug of the caller's organization with this UID, or None.
+
+        Walks the caller's organizations page by page (stopping at the first match) and returns the matching one's
+        `slug`, the identifier the `organization` parameters and `/organizations/{slug}/` paths take, where other
+        calls answer with a UID (`organization_uid`). None when the caller belongs to no organization with that UID.
+        The published SDK 0.10 has this method; its shape is not documented, so this one is chosen: a string or
+        None, never an exception for "not found".
+
+        Built on ``organizations.list`` (``GET /organizations/``), every page of it.
+
+        Args:
+            uid: Organization UID.
+
+        Returns:
+            ``str | None``.
+
+        Example:
+            client.organizations.slug_for_uid("0a000000-0001-4000-8000-000000000001")
+        """
+        for item in (self.list()).iter_all():
+            if item.uid == uid:
+                return item.slug
+        return None
+
     def create(
         self,
         *,
@@ -679,6 +704,31 @@ class AsyncOrganizations(AsyncResource):
             await client.organizations.list(limit=20, page=2)
         """
         return await self._transport.call_page(_LIST, (), {"limit": limit, "cursor": cursor, "page": page}, None)
+
+    async def slug_for_uid(self, uid: str) -> str | None:
+        """The slug of the caller's organization with this UID, or None.
+
+        Walks the caller's organizations page by page (stopping at the first match) and returns the matching one's
+        `slug`, the identifier the `organization` parameters and `/organizations/{slug}/` paths take, where other
+        calls answer with a UID (`organization_uid`). None when the caller belongs to no organization with that UID.
+        The published SDK 0.10 has this method; its shape is not documented, so this one is chosen: a string or
+        None, never an exception for "not found".
+
+        Built on ``organizations.list`` (``GET /organizations/``), every page of it.
+
+        Args:
+            uid: Organization UID.
+
+        Returns:
+            ``str | None``.
+
+        Example:
+            await client.organizations.slug_for_uid("0a000000-0001-4000-8000-000000000001")
+        """
+        async for item in (await self.list()).iter_all():
+            if item.uid == uid:
+                return item.slug
+        return None
 
     async def create(
         self,

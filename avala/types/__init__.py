@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .alert import Alert as Alert
     from .alert_channel import AlertChannel as AlertChannel
     from .allowed_mimes import AllowedMimes as AllowedMimes
+    from .annotation_edit import AnnotationEdit as AnnotationEdit
     from .annotation_issue import AnnotationIssue as AnnotationIssue
     from .annotation_issue_metrics import AnnotationIssueMetrics as AnnotationIssueMetrics
     from .annotation_issue_problem import AnnotationIssueProblem as AnnotationIssueProblem
@@ -25,17 +26,25 @@ if TYPE_CHECKING:
     from .annotation_issue_tool_problem import AnnotationIssueToolProblem as AnnotationIssueToolProblem
     from .auto_label_job import AutoLabelJob as AutoLabelJob
     from .batch_event_params import BatchEventParams as BatchEventParams
+    from .camera_calibration import CameraCalibration as CameraCalibration
     from .consensus_compute_result import ConsensusComputeResult as ConsensusComputeResult
     from .consensus_config import ConsensusConfig as ConsensusConfig
     from .consensus_score import ConsensusScore as ConsensusScore
     from .consensus_summary import ConsensusSummary as ConsensusSummary
+    from .cuboid_dimensions import CuboidDimensions as CuboidDimensions
+    from .cuboid_object_data import CuboidObjectData as CuboidObjectData
+    from .cuboid_position import CuboidPosition as CuboidPosition
+    from .cuboid_rotation import CuboidRotation as CuboidRotation
     from .dataset import Dataset as Dataset
+    from .dataset_calibration import DatasetCalibration as DatasetCalibration
+    from .dataset_frame import DatasetFrame as DatasetFrame
     from .dataset_health import DatasetHealth as DatasetHealth
     from .dataset_item import DatasetItem as DatasetItem
     from .dataset_sequence import DatasetSequence as DatasetSequence
     from .device import Device as Device
     from .export import Export as Export
     from .fleet_event import FleetEvent as FleetEvent
+    from .frame_image import FrameImage as FrameImage
     from .inference_provider import InferenceProvider as InferenceProvider
     from .invitation import Invitation as Invitation
     from .managed_admit_file import ManagedAdmitFile as ManagedAdmitFile
@@ -55,6 +64,7 @@ if TYPE_CHECKING:
     from .project import Project as Project
     from .quality_target import QualityTarget as QualityTarget
     from .quality_target_evaluation import QualityTargetEvaluation as QualityTargetEvaluation
+    from .quat import Quat as Quat
     from .recording import Recording as Recording
     from .rule import Rule as Rule
     from .sequence_health import SequenceHealth as SequenceHealth
@@ -75,6 +85,7 @@ if TYPE_CHECKING:
     from .upload_url_entry import UploadUrlEntry as UploadUrlEntry
     from .upload_urls_response import UploadUrlsResponse as UploadUrlsResponse
     from .user import User as User
+    from .vec3 import Vec3 as Vec3
     from .webhook import Webhook as Webhook
     from .webhook_delivery import WebhookDelivery as WebhookDelivery
 
@@ -84,6 +95,7 @@ _MODULES = {
     "Alert": "alert",
     "AlertChannel": "alert_channel",
     "AllowedMimes": "allowed_mimes",
+    "AnnotationEdit": "annotation_edit",
     "AnnotationIssue": "annotation_issue",
     "AnnotationIssueMetrics": "annotation_issue_metrics",
     "AnnotationIssueProblem": "annotation_issue_problem",
@@ -94,17 +106,25 @@ _MODULES = {
     "AnnotationIssueToolProblem": "annotation_issue_tool_problem",
     "AutoLabelJob": "auto_label_job",
     "BatchEventParams": "batch_event_params",
+    "CameraCalibration": "camera_calibration",
     "ConsensusComputeResult": "consensus_compute_result",
     "ConsensusConfig": "consensus_config",
     "ConsensusScore": "consensus_score",
     "ConsensusSummary": "consensus_summary",
+    "CuboidDimensions": "cuboid_dimensions",
+    "CuboidObjectData": "cuboid_object_data",
+    "CuboidPosition": "cuboid_position",
+    "CuboidRotation": "cuboid_rotation",
     "Dataset": "dataset",
+    "DatasetCalibration": "dataset_calibration",
+    "DatasetFrame": "dataset_frame",
     "DatasetHealth": "dataset_health",
     "DatasetItem": "dataset_item",
     "DatasetSequence": "dataset_sequence",
     "Device": "device",
     "Export": "export",
     "FleetEvent": "fleet_event",
+    "FrameImage": "frame_image",
     "InferenceProvider": "inference_provider",
     "Invitation": "invitation",
     "ManagedAdmitFile": "managed_admit_file",
@@ -124,6 +144,7 @@ _MODULES = {
     "Project": "project",
     "QualityTarget": "quality_target",
     "QualityTargetEvaluation": "quality_target_evaluation",
+    "Quat": "quat",
     "Recording": "recording",
     "Rule": "rule",
     "SequenceHealth": "sequence_health",
@@ -144,6 +165,7 @@ _MODULES = {
     "UploadUrlEntry": "upload_url_entry",
     "UploadUrlsResponse": "upload_urls_response",
     "User": "user",
+    "Vec3": "vec3",
     "Webhook": "webhook",
     "WebhookDelivery": "webhook_delivery",
 }
@@ -154,6 +176,7 @@ __all__ = [
     "Alert",
     "AlertChannel",
     "AllowedMimes",
+    "AnnotationEdit",
     "AnnotationIssue",
     "AnnotationIssueMetrics",
     "AnnotationIssueProblem",
@@ -164,17 +187,25 @@ __all__ = [
     "AnnotationIssueToolProblem",
     "AutoLabelJob",
     "BatchEventParams",
+    "CameraCalibration",
     "ConsensusComputeResult",
     "ConsensusConfig",
     "ConsensusScore",
     "ConsensusSummary",
+    "CuboidDimensions",
+    "CuboidObjectData",
+    "CuboidPosition",
+    "CuboidRotation",
     "Dataset",
+    "DatasetCalibration",
+    "DatasetFrame",
     "DatasetHealth",
     "DatasetItem",
     "DatasetSequence",
     "Device",
     "Export",
     "FleetEvent",
+    "FrameImage",
     "InferenceProvider",
     "Invitation",
     "ManagedAdmitFile",
@@ -194,6 +225,7 @@ __all__ = [
     "Project",
     "QualityTarget",
     "QualityTargetEvaluation",
+    "Quat",
     "Recording",
     "Rule",
     "SequenceHealth",
@@ -214,6 +246,7 @@ __all__ = [
     "UploadUrlEntry",
     "UploadUrlsResponse",
     "User",
+    "Vec3",
     "Webhook",
     "WebhookDelivery",
 ]

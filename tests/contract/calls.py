@@ -34,7 +34,8 @@ class Call:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     query: dict[str, Any]  # wire name -> value the SDK must send
-    body: dict[str, Any] | None  # body properties the SDK must send (None: the operation has no body)
+    body: dict[str, Any] | list[Any] | None  # body properties the SDK must send (None: the operation has no body);
+    # for a chunked operation, the JSON array of one chunk, sent as given
 
 
 def sdk_function(client: Any, op: SpecOperation, mode: str) -> Callable[..., Any]:
@@ -57,6 +58,12 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
     keywords = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
     path_names = [p.name for p in op.path_params]
     leading = [*path_names, *op.positional]
+    if op.chunked is not None:  # the items, then chunk_size; the spec's example array is one chunk
+        assert positional == [*leading, op.chunked["argument"]], f"{op}: positional arguments {positional}"
+        assert keywords == ["chunk_size"], f"{op}: keyword arguments {keywords} != ['chunk_size']"
+        items = (op.body_schema or {})["example"]
+        args = (*(p.example for p in op.path_params), items)
+        return Call(op, args, {"chunk_size": len(items)} if variant == "full" else {}, {}, items)
     assert positional == leading, f"{op}: positional arguments {positional} != path parameters {leading}"
     keywords += list(op.positional)
 
@@ -88,8 +95,15 @@ def build_call(spec: Spec, op: SpecOperation, function: Callable[..., Any], vari
             call.query[param.name] = param.schema["default"]
     if op.body_schema is not None:
         call.body = {}
+        # A oneOf of required-only alternatives (exactly one of some properties): the first is given, the others
+        # are left out (the SDK refuses both); every other property as the variant says.
+        alternatives = [o["required"] for o in op.body_schema.get("oneOf", []) if set(o) == {"required"}]
+        chosen = set(alternatives[0]) if alternatives else set()
+        excluded = {name for alternative in alternatives[1:] for name in alternative} - chosen
         for name, schema in properties.items():
-            if name in path_names or name in companions or not (variant == "full" or name in body_required):
+            if name in path_names or name in companions or name in excluded:
+                continue
+            if not (variant == "full" or name in body_required or name in chosen):
                 continue
             value = example[name] if name in example else spec.sample(schema, f"{op.operation_id}.{name}")
             call.kwargs[name] = value
@@ -125,6 +139,9 @@ def check_request(call: Call, query: Mapping[str, list[str]], body: Any) -> None
         return
     if body is None:
         assert not op.body_required and not call.body, f"{op}: sent no body, expected {call.body}"
+        return
+    if op.chunked is not None:
+        assert body == call.body, f"{op}: sent {body!r}, not the chunk {call.body!r}"
         return
     assert isinstance(body, dict), f"{op}: the body is {type(body).__name__}, not a JSON object"
     properties = set((op.body_schema or {}).get("properties", {}))

@@ -51,6 +51,7 @@ class SpecOperation:
     result_field: str | None
     wait: dict[str, Any] | None
     positional: tuple[str, ...] = ()  # x-python-positional: arguments taken positionally after the path parameters
+    chunked: dict[str, Any] | None = None  # x-python-chunked: a JSON-array body sent in chunks
 
     @property
     def sdk_name(self) -> str:
@@ -141,6 +142,7 @@ class Spec:
             result_field=op.get("x-python-result-field"),
             wait=op.get("x-python-wait"),
             positional=tuple(op.get("x-python-positional", ())),
+            chunked=op.get("x-python-chunked"),
         )
 
     def match(self, method: str, path: str) -> SpecOperation | None:

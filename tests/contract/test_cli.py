@@ -56,7 +56,16 @@ def test_every_operation_has_a_command() -> None:
         command_of(op)
 
 
-@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.operation_id)
+# A chunked JSON-array body (x-python-chunked: annotations.bulk_edit) has no command-line form yet: the published CLI
+# reads the edits from --input FILE (.jsonl or a JSON array). Strict: the test fails once the command works.
+NO_CLI_FORM = pytest.mark.xfail(strict=True, reason="the CLI cannot pass a chunked JSON-array body yet (--input FILE)")
+
+
+@pytest.mark.parametrize(
+    "op",
+    [pytest.param(op, marks=NO_CLI_FORM) if op.chunked is not None else op for op in OPERATIONS],
+    ids=lambda op: op.operation_id,
+)
 def test_command_prints_what_the_sdk_returns(
     op: SpecOperation, spec: Spec, mock_server: Any, client: Any, exchanges: list[Exchange], cli: Any
 ) -> None:

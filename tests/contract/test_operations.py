@@ -49,6 +49,10 @@ async def run(
             result = function(*call.args, **kwargs)
             if inspect.isawaitable(result):
                 result = await result
+            if op.chunked is not None:  # one step per chunk; the call is one chunk
+                steps = [step async for step in result] if mode == "async" else list(result)
+                assert [index for index, _ in steps] == [0], f"{op}: expected one chunk, got {steps}"
+                result = steps[0][1]
         except AvalaError as exc:
             seen = "\n".join(map(str, exchanges)) or "(no request reached the server)"
             pytest.fail(f"{op}: the mock server rejected the {mode} call: {exc}\n{seen}", pytrace=False)

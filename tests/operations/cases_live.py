@@ -40,6 +40,21 @@ DATASET_HEALTH = {
 }
 # What an older server or a non-owner gets: only the required fields.
 DATASET_HEALTH_MINIMAL = {"dataset_uid": DATASET["uid"], "dataset_slug": "training-v2", "sequences": [{"uid": "s"}]}
+EDIT_UPSERT = {
+    "action": "upsert",
+    "object_uuid": "3f2b8c1e-9d4a-4e7b-b6c5-2a1f0e9d8c7b",
+    "object_type": "cuboid",
+    "sequence_uid": "seq-01",
+    "object_name": "car",
+    "object_data": {
+        "label": "car",
+        "object_id": 17,
+        "position": {"px": 12.4, "py": -3.1, "pz": 0.9},
+        "dimensions": {"dx": 4.5, "dy": 1.9, "dz": 1.6},
+        "rotation": {"qx": 0.0, "qy": 0.0, "qz": 0.38, "qw": 0.92},
+    },
+}
+EDIT_DELETE = {"action": "delete", "object_uuid": "7c6d", "object_type": "cuboid", "dataset_item_uid": "item-0001"}
 SETUP_INFO = {"avala_aws_account_id": "123456789012", "external_id": "avala-7f3c9e2a1b4d"}
 
 
@@ -135,6 +150,36 @@ CASES = [
         status=201,
         response=DATASET,
         id="datasets.create-is_sequence-false-is-sent-when-given",
+    ),
+    Case(
+        "datasets.transfer",
+        "POST",
+        "/datasets/acme-ai/training-v2/transfer/",
+        args=("acme-ai", "training-v2"),
+        kwargs={"organization_uid": "org-0002"},
+        body={"organization_uid": "org-0002"},
+        response={**DATASET, "owner_name": "new-org"},
+        check=check_owner("new-org"),
+    ),
+    Case(
+        "datasets.transfer",
+        "POST",
+        "/datasets/acme-ai/training-v2/transfer/",
+        args=("acme-ai", "training-v2"),
+        kwargs={"owner_username": "jane"},
+        body={"owner_username": "jane"},
+        response={**DATASET, "owner_name": "jane"},
+        check=check_owner("jane"),
+        id="datasets.transfer-to-a-user",
+    ),
+    Case(
+        "annotations.bulk_edit",
+        "POST",
+        "/datasets/acme-ai/training-v2/bulk-edition/",
+        args=("acme-ai", "training-v2", [EDIT_UPSERT, EDIT_DELETE]),
+        body=[EDIT_UPSERT, EDIT_DELETE],
+        response={"updated": 2},
+        check=lambda r: _is(r == [(0, {"updated": 2})], r),
     ),
     Case(
         "storage_configs.list",

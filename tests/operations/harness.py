@@ -9,7 +9,7 @@ so a spec or template mistake makes a case fail.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,10 @@ def target(client: Any, call: str) -> Callable[..., Any]:
 
 
 async def invoke(client: Any, case: Case) -> Any:
-    """Call the case's method on a sync or async client."""
+    """Call the case's method on a sync or async client; an iterator it returns (a chunked call sends one request
+    per step) is walked to the end into a list."""
     result = target(client, case.call)(*case.args, **case.kwargs)
-    return await result if inspect.isawaitable(result) else result
+    result = await result if inspect.isawaitable(result) else result
+    if isinstance(result, AsyncIterator):
+        return [item async for item in result]
+    return list(result) if isinstance(result, Iterator) else result
