@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, Literal
 
 from .._operation import Operation, PageOperation, raw_object
 from .._pagination import AsyncCursorPage, CursorPage
@@ -69,10 +69,10 @@ class Datasets(DatasetUploadMethods, SyncResource):
     def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> CursorPage[Dataset]:
@@ -120,7 +120,7 @@ class Datasets(DatasetUploadMethods, SyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -235,7 +235,14 @@ class Datasets(DatasetUploadMethods, SyncResource):
         """
         return self._transport.call(_GET, (uid,), None, None)
 
-    def wait(self, uid: str, *, status: str = "created", interval: float = 10.0, timeout: float = 3600.0) -> Dataset:
+    def wait(
+        self,
+        uid: str,
+        *,
+        status: Literal["creating", "created"] | str = "created",
+        interval: float = 10.0,
+        timeout: float = 3600.0,
+    ) -> Dataset:
         """Poll ``get`` until ``status`` is ``status``; return the final ``Dataset``.
 
         Args:
@@ -586,10 +593,10 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
     async def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> AsyncCursorPage[Dataset]:
@@ -637,7 +644,7 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -753,7 +760,12 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
         return await self._transport.call(_GET, (uid,), None, None)
 
     async def wait(
-        self, uid: str, *, status: str = "created", interval: float = 10.0, timeout: float = 3600.0
+        self,
+        uid: str,
+        *,
+        status: Literal["creating", "created"] | str = "created",
+        interval: float = 10.0,
+        timeout: float = 3600.0,
     ) -> Dataset:
         """Poll ``get`` until ``status`` is ``status``; return the final ``Dataset``.
 
@@ -1111,10 +1123,10 @@ class DatasetsWithRawResponse(SyncResource):
     def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[CursorPage[Dataset]]:
@@ -1138,7 +1150,7 @@ class DatasetsWithRawResponse(SyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -1306,10 +1318,10 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
     async def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[AsyncCursorPage[Dataset]]:
@@ -1334,7 +1346,7 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,

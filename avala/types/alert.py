@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -91,8 +91,8 @@ class Alert:
     rule: str | None = None
     device: str | None = None
     recording: str | None = None
-    severity: str | None = None
-    status: str | None = None
+    severity: Literal["info", "warning", "error", "critical"] | str | None = None
+    status: Literal["open", "acknowledged", "resolved"] | str | None = None
     message: str | None = None
     triggered_at: datetime | None = None
     acknowledged_at: datetime | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -101,7 +101,7 @@ class AutoLabelJob:
 
     uid: str
     status: str | None = None
-    model_type: str | None = None
+    model_type: Literal["sam3", "yolo"] | str | None = None
     confidence_threshold: float | None = None
     labels: list[str] = field(factory=list)
     dry_run: bool = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -89,8 +89,8 @@ class DatasetHealth:
 
     dataset_uid: str
     dataset_slug: str
-    dataset_status: str | None = None
-    data_type: str | None = None
+    dataset_status: Literal["creating", "created"] | str | None = None
+    data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None
     is_sequence: bool | None = None
     item_count: int = 0
     sequence_count: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -77,7 +77,7 @@ class Device:
     uid: str
     name: str
     type: str | None = None
-    status: str | None = None
+    status: Literal["online", "offline", "maintenance"] | str | None = None
     tags: list[str] = field(factory=list)
     firmware_version: str | None = None
     metadata: dict[str, Any] | None = None

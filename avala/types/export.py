@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -39,7 +39,7 @@ class Export:
     """
 
     uid: str
-    status: str | None = None
+    status: Literal["pending", "processing", "exported", "completed", "failed"] | str | None = None
     download_url: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

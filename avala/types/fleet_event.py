@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -92,7 +92,7 @@ class FleetEvent:
     duration_ms: int | None = None
     tags: list[str] = field(factory=list)
     metadata: dict[str, Any] | None = None
-    severity: str | None = None
+    severity: Literal["info", "warning", "error", "critical"] | str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -77,7 +77,7 @@ class InferenceProvider:
     uid: str
     name: str
     description: str | None = None
-    provider_type: str | None = None
+    provider_type: Literal["http", "sagemaker"] | str | None = None
     config: dict[str, Any] | None = None
     is_active: bool = True
     project: str | None = None

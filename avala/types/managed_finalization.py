@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -58,11 +58,27 @@ class ManagedFinalization:
     """
 
     uid: str
-    state: str
-    stage: str | None = None
+    state: Literal["pending", "running", "retry_wait", "succeeded", "failed"] | str
+    stage: Literal["complete", "verify", "attach", "prepare", "publish"] | str | None = None
     attempts: int = 0
     failures: list[dict[str, Any]] = field(factory=list)
-    code: str | None = None
+    code: (
+        Literal[
+            "pending",
+            "running",
+            "capacity_pending",
+            "worker_disabled",
+            "deadline_exceeded",
+            "lease_lost",
+            "source_unavailable",
+            "attempts_exhausted",
+            "published",
+            "content_mismatch",
+            "invalid_mcap",
+        ]
+        | str
+        | None
+    ) = None
     available_at: datetime | None = None
     publication_uid: str | None = None
     dataset_uid: str | None = None

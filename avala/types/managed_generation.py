@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -28,7 +28,7 @@ class ManagedGeneration:
 
     generation_uid: str
     number: int
-    state: str
+    state: Literal["initializing", "active", "abandoned", "completing", "completed"] | str
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -94,9 +94,9 @@ class QualityTarget:
     uid: str
     name: str
     metric: str
-    operator: str
+    operator: Literal["gt", "gte", "lt", "lte", "eq"] | str
     threshold: float
-    severity: str | None = None
+    severity: Literal["warning", "critical"] | str | None = None
     is_active: bool = True
     notify_webhook: bool = True
     notify_emails: list[str] = field(factory=list)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -46,10 +46,10 @@ class QualityTargetEvaluation:
     name: str
     metric: str
     threshold: float
-    operator: str
+    operator: Literal["gt", "gte", "lt", "lte", "eq"] | str
     current_value: float
     is_breached: bool
-    severity: str | None = None
+    severity: Literal["warning", "critical"] | str | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -80,7 +80,7 @@ class Recording:
 
     uid: str
     device: str | None = None
-    status: str | None = None
+    status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None
     duration_seconds: float | None = None
     size_bytes: int | None = None
     topic_count: int = 0

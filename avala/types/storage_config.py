@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -89,7 +89,7 @@ class StorageConfig:
 
     uid: str
     name: str
-    provider: str
+    provider: Literal["aws_s3", "gc_storage"] | str
     s3_bucket_name: str | None = None
     s3_bucket_region: str | None = None
     s3_bucket_prefix: str | None = None

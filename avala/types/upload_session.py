@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -53,7 +53,7 @@ class UploadSession:
     confirmed_files: int = 0
     confirmed_bytes: int = 0
     s3_prefix: str | None = None
-    status: str | None = None
+    status: Literal["initiated", "uploading", "completing", "completed", "abandoned"] | str | None = None
     additional_properties: dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod

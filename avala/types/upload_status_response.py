@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -49,7 +49,7 @@ class UploadStatusResponse:
     """
 
     session_uid: str
-    status: str
+    status: Literal["initiated", "uploading", "completing", "completed", "abandoned"] | str
     total_files: int = 0
     confirmed_files: int = 0
     total_bytes: int = 0
