@@ -699,11 +699,11 @@ class Builder:
         if not until or not spec.get("field"):
             raise SpecError(f"{op.operation_id}: x-python-wait needs `field` and a non-empty `until`")
         model = self.by_class[op.result_model or ""]
-        polled = [p for p in (model.required_properties or []) + (model.optional_properties or [])]
-        polled = [p for p in polled if text(p.name) == spec["field"]]
-        if not polled:
+        fields = (model.required_properties or []) + (model.optional_properties or [])
+        polled = next((p for p in fields if text(p.name) == spec["field"]), None)
+        if polled is None:
             raise SpecError(f"{op.operation_id}: x-python-wait polls {spec['field']!r}, not a field of the result")
-        annotation = " | ".join(m for m in union_members(py_type(polled[0]).annotation) if m != "None")
+        annotation = " | ".join(m for m in union_members(py_type(polled).annotation) if m != "None")
         return Wait(
             field=str(spec["field"]),
             until=until,
