@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -112,11 +113,11 @@ class AutoLabelJob:
     skipped_items: int = 0
     progress_pct: float | None = None
     error_message: str | None = None
-    summary: dict[str, Any] | None = None
+    summary: builtins.dict[str, Any] | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None
     created_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AutoLabelJob:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -84,9 +85,9 @@ class Dataset:
     updated_at: datetime | None = None
     status: Literal["creating", "created"] | str | None = None
     is_sequence: bool | None = None
-    predefined_labels: list[dict[str, Any]] | None = None
+    predefined_labels: list[builtins.dict[str, Any]] | None = None
     owner_name: str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dataset:

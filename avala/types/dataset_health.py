@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -101,7 +102,7 @@ class DatasetHealth:
     sequences: list[SequenceHealth] = field(factory=list)
     ingest_ok: bool = False
     issues: list[str] = field(factory=list)
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetHealth:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -61,7 +62,7 @@ class ManagedFinalization:
     state: Literal["pending", "running", "retry_wait", "succeeded", "failed"] | str
     stage: Literal["complete", "verify", "attach", "prepare", "publish"] | str | None = None
     attempts: int = 0
-    failures: list[dict[str, Any]] = field(factory=list)
+    failures: list[builtins.dict[str, Any]] = field(factory=list)
     code: (
         Literal[
             "pending",
@@ -82,7 +83,7 @@ class ManagedFinalization:
     available_at: datetime | None = None
     publication_uid: str | None = None
     dataset_uid: str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedFinalization:

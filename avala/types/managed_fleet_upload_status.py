@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -77,7 +78,7 @@ class ManagedFleetUploadStatus:
     confirmed_bytes: int = 0
     files: list[ManagedOriginal]
     finalization: ManagedFinalization | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedFleetUploadStatus:

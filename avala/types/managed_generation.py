@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -29,7 +30,7 @@ class ManagedGeneration:
     generation_uid: str
     number: int
     state: Literal["initializing", "active", "abandoned", "completing", "completed"] | str
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedGeneration:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -50,7 +51,7 @@ class QualityTargetEvaluation:
     current_value: float
     is_breached: bool
     severity: Literal["warning", "critical"] | str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QualityTargetEvaluation:

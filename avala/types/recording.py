@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -85,12 +86,12 @@ class Recording:
     size_bytes: int | None = None
     topic_count: int = 0
     tags: list[str] = field(factory=list)
-    topics: list[dict[str, Any]] | None = None
+    topics: list[builtins.dict[str, Any]] | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Recording:

@@ -4,6 +4,7 @@ write-only and never returned."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -101,7 +102,7 @@ class StorageConfig:
     last_verified_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StorageConfig:

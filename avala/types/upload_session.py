@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -54,7 +55,7 @@ class UploadSession:
     confirmed_bytes: int = 0
     s3_prefix: str | None = None
     status: Literal["initiated", "uploading", "completing", "completed", "abandoned"] | str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadSession:

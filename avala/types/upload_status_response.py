@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -55,7 +56,7 @@ class UploadStatusResponse:
     total_bytes: int = 0
     confirmed_bytes: int = 0
     pending_paths: list[str] = field(factory=list)
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadStatusResponse:
