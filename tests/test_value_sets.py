@@ -142,3 +142,16 @@ def test_a_value_the_sdk_has_never_seen_passes_both_ways(httpx_mock: HTTPXMock) 
         assert client.exports.get("e-1").status == "queued_for_review"
     assert Dataset.from_dict(dataset).to_dict()["data_type"] == "hologram"
     assert Export.from_dict({"uid": "e-1", "status": "new"}).status == "new"
+
+
+def test_the_command_line_keeps_open_value_sets_open() -> None:
+    """An open enum is a plain option (its known values in the help); a closed request enum stays a choice."""
+    from avala.cli._table import COMMANDS
+
+    devices = {p.name: p for p in COMMANDS["fleet devices"]["list"].params}
+    assert (devices["status"].kind, devices["status"].choices) == ("str", ())
+    assert "`maintenance`" in devices["status"].help
+    created = {p.name: p for p in COMMANDS["datasets"]["create"].params}
+    assert (created["data_type"].kind, created["data_type"].choices) == ("str", ())
+    listed = {p.name: p for p in COMMANDS["datasets"]["list"].params}
+    assert listed["data_type"].choices == ("image", "video", "lidar", "mcap", "splat")
