@@ -66,6 +66,7 @@ from openapi_python_client.parser.properties import (
 from .parse import SpecError, escape, required_alternatives
 
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
+TYPING_NAMES = ("Any", "Literal", "datetime", "date")  # names an annotation may use that a module must import
 
 
 def text(value: Any) -> str:
@@ -169,7 +170,7 @@ class Model:
     def uses(self) -> set[str]:
         """Names of typing helpers the rendered module needs."""
         annotations = " ".join(f.type.annotation for f in self.fields)
-        found = {name for name in ("Any", "datetime", "date") if re.search(rf"\b{name}\b", annotations)}
+        found = {name for name in TYPING_NAMES if re.search(rf"\b{name}\b", annotations)}
         if any(f.type.convert for f in self.fields):
             found.add("convert")
         if any(f.secret for f in self.fields):
@@ -219,6 +220,7 @@ class Wait:
     target: str | None  # when set, the wait takes this argument (default until[0]) and waits for exactly it
     interval: float
     timeout: float
+    target_annotation: str = "str"  # the target argument's type: the polled field's (its known values), less None
 
 
 @dataclass(frozen=True)
@@ -394,8 +396,9 @@ class Resource:
         """Names of typing helpers and result parsers the module needs."""
         found: set[str] = set()
         for op in self.operations:
-            annotations = " ".join(p.type.annotation for p in op.argument_params) + " " + op.returns(False)
-            found |= {name for name in ("Any", "datetime", "date") if re.search(rf"\b{name}\b", annotations)}
+            params = op.path_params + op.argument_params
+            annotations = " ".join(p.type.annotation for p in params) + " " + op.returns(False)
+            found |= {name for name in TYPING_NAMES if re.search(rf"\b{name}\b", annotations)}
             found.add(op.result_kind)
             if op.chunked:
                 found.add("chunked")
@@ -462,8 +465,7 @@ def py_type(prop: Any, depth: int = 0) -> PyType:
         if type(prop) is cls:
             return PyType(annotation, nullable=annotation in ("None", "Any"))
     if isinstance(prop, EnumProperty | LiteralEnumProperty):
-        # Enums stay open: a value the SDK has never seen comes through as the plain value.
-        return PyType("int" if prop.value_type is int else "str")
+        return open_literal(prop)
     if isinstance(prop, ConstProperty):
         return PyType(type(prop.value.raw_value).__name__)
     if isinstance(prop, DateTimeProperty):
@@ -487,7 +489,8 @@ def py_type(prop: Any, depth: int = 0) -> PyType:
         converting = [t for t in non_null if t.convert]
         if len(converting) > 1 or (converting and len(non_null) > 1):
             raise SpecError(f"unsupported union of converted types for {text(prop.name)!r}")
-        annotation = " | ".join(dict.fromkeys(t.annotation for t in non_null)) or "None"
+        # an open enum's "| str" and a plain string alternative are one member
+        annotation = " | ".join(dict.fromkeys(m for t in non_null for m in union_members(t.annotation))) or "None"
         if nullable and annotation not in ("Any", "None"):
             annotation += " | None"
         convert = None
@@ -497,6 +500,25 @@ def py_type(prop: Any, depth: int = 0) -> PyType:
         models = frozenset().union(*(t.models for t in inners))
         return PyType(annotation, convert, models, nullable)
     raise SpecError(f"unsupported schema type {type(prop).__name__} for {text(prop.name)!r}")
+
+
+def open_literal(prop: EnumProperty | LiteralEnumProperty) -> PyType:
+    """An enum, open as every value set of the API: ``Literal[<its values>] | str``. Checkers and IDEs see (and
+    complete) the known values; a value the SDK has never seen still passes, and comes through as the plain value."""
+    values: list[Any] = list(prop.values.values()) if isinstance(prop, EnumProperty) else sorted(prop.values, key=str)
+    base = "int" if prop.value_type is int else "str"
+    return PyType(f"Literal[{', '.join(py_literal(v) for v in values)}] | {base}")
+
+
+def union_members(annotation: str) -> list[str]:
+    """The members of a union annotation (``A | B[C | D]`` -> ``A``, ``B[C | D]``), split outside brackets only."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(annotation):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth == 0 and annotation.startswith(" | ", index):
+            members.append(annotation[start:index])
+            start = index + 3
+    return [*members, annotation[start:]]
 
 
 def as_typed_dicts(t: PyType) -> PyType:
@@ -800,12 +822,19 @@ class Builder:
         until = tuple(str(v) for v in spec.get("until", []))
         if not until or not spec.get("field"):
             raise SpecError(f"{op.operation_id}: x-python-wait needs `field` and a non-empty `until`")
+        model = self.by_class[op.result_model or ""]
+        fields = (model.required_properties or []) + (model.optional_properties or [])
+        polled = next((p for p in fields if text(p.name) == spec["field"]), None)
+        if polled is None:
+            raise SpecError(f"{op.operation_id}: x-python-wait polls {spec['field']!r}, not a field of the result")
+        annotation = " | ".join(m for m in union_members(py_type(polled).annotation) if m != "None")
         return Wait(
             field=str(spec["field"]),
             until=until,
             target=spec.get("target"),
             interval=float(spec.get("interval", 2.0)),
             timeout=float(spec.get("timeout", 300.0)),
+            target_annotation=annotation,
         )
 
     def build_chunked(self, endpoint: Endpoint, raw: dict[str, Any]) -> Chunked | None:

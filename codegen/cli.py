@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .api import Api, Operation, Param
+from .api import Api, Operation, Param, union_members
 from .parse import SpecError
 
 # Options the runner adds to commands; a spec parameter with the same flag is renamed --<location>-<name>.
@@ -152,19 +152,22 @@ class _Spec:
         return {}
 
     def choices(self, schema: dict[str, Any]) -> tuple[str, ...]:
-        """The enum values of a schema (a nullable ``oneOf``/``anyOf`` included), as strings."""
+        """The enum values of a schema (a nullable ``oneOf``/``anyOf`` included), as strings; none for an open enum
+        (``anyOf: [{type: string, enum: [...]}, {type: string}]``), whose known values the help lists, as any other
+        value passes."""
         values = schema.get("enum")
         if values is None:
-            for alternative in schema.get("oneOf", []) + schema.get("anyOf", []):
-                values = self.resolve(alternative).get("enum")
-                if values is not None:
-                    break
+            alternatives = [self.resolve(a) for a in schema.get("oneOf", []) + schema.get("anyOf", [])]
+            if any("enum" not in a and a.get("type") not in (None, "null") for a in alternatives):
+                return ()
+            values = next((a["enum"] for a in alternatives if "enum" in a), None)
         return tuple(str(v) for v in values or () if v is not None)
 
 
 def kind_of(annotation: str) -> str:
     """The CLI kind of a Python annotation."""
-    base = annotation.removesuffix(" | None")
+    # an open enum (Literal[...] | str) is its plain type
+    base = " | ".join(m for m in union_members(annotation) if m != "None" and not m.startswith("Literal["))
     if base in ("str", "int", "float", "bool"):
         return base
     if base == "list[str]":

@@ -138,6 +138,7 @@ def environment(templates: Path) -> Environment:
         cell=cell,
         lit=literal,
         qualified=lambda code: re.sub(r"(?<![\w.])list\[", "builtins.list[", code),
+        builtin_dict=lambda code: re.sub(r"(?<![\w.])dict\[", "builtins.dict[", code),
     )
     env.globals.update(MARKER=MARKER, MARKDOWN_MARKER=MARKDOWN_MARKER, example_call=example_call)
     return env

@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 
 import avala.resources
+import avala.types
 from avala import AsyncClient, AsyncCursorPage, Client, CursorPage, RawResponse
 from avala._resource import AsyncResource, SyncResource
 
@@ -96,3 +98,13 @@ def test_hints_resolve_without_loading_resources_at_import() -> None:
     code += "print(any(m.startswith('avala.resources') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("name", sorted(avala.types.__all__))
+def test_type_hints_resolve_on_every_model(name: str) -> None:
+    """Class annotations too (attrs.resolve_types, pydantic-style tools), though a model has a ``dict`` method."""
+    model = getattr(avala.types, name)
+    hints = typing.get_type_hints(model)
+    if hasattr(model, "from_dict"):
+        assert hints["additional_properties"] == dict[str, Any]
+        attrs.resolve_types(model)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import Literal
 
 from .._operation import Operation, PageOperation, ignore
 from .._pagination import AsyncCursorPage, CursorPage
@@ -118,7 +119,7 @@ class AutoLabelJobs(SyncResource):
         self,
         project_uid: str,
         *,
-        model_type: str | None = None,
+        model_type: Literal["sam3", "yolo"] | str | None = None,
         confidence_threshold: float | None = None,
         labels: builtins.list[str] | None = None,
         dry_run: bool | None = None,
@@ -255,7 +256,7 @@ class AsyncAutoLabelJobs(AsyncResource):
         self,
         project_uid: str,
         *,
-        model_type: str | None = None,
+        model_type: Literal["sam3", "yolo"] | str | None = None,
         confidence_threshold: float | None = None,
         labels: builtins.list[str] | None = None,
         dry_run: bool | None = None,
@@ -322,7 +323,7 @@ class AutoLabelJobsWithRawResponse(SyncResource):
         self,
         project_uid: str,
         *,
-        model_type: str | None = None,
+        model_type: Literal["sam3", "yolo"] | str | None = None,
         confidence_threshold: float | None = None,
         labels: builtins.list[str] | None = None,
         dry_run: bool | None = None,
@@ -369,7 +370,7 @@ class AsyncAutoLabelJobsWithRawResponse(AsyncResource):
         self,
         project_uid: str,
         *,
-        model_type: str | None = None,
+        model_type: Literal["sam3", "yolo"] | str | None = None,
         confidence_threshold: float | None = None,
         labels: builtins.list[str] | None = None,
         dry_run: bool | None = None,

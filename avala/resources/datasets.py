@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, Literal
 
 from .._derived import calibration_of_sequence, frame_of_sequence
 from .._operation import Operation, PageOperation, exactly_one, raw_object
@@ -75,10 +75,10 @@ class Datasets(DatasetUploadMethods, SyncResource):
     def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> CursorPage[Dataset]:
@@ -126,7 +126,7 @@ class Datasets(DatasetUploadMethods, SyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -241,7 +241,14 @@ class Datasets(DatasetUploadMethods, SyncResource):
         """
         return self._transport.call(_GET, (uid,), None, None)
 
-    def wait(self, uid: str, *, status: str = "created", interval: float = 10.0, timeout: float = 3600.0) -> Dataset:
+    def wait(
+        self,
+        uid: str,
+        *,
+        status: Literal["creating", "created"] | str = "created",
+        interval: float = 10.0,
+        timeout: float = 3600.0,
+    ) -> Dataset:
         """Poll ``get`` until ``status`` is ``status``; return the final ``Dataset``.
 
         Args:
@@ -610,7 +617,7 @@ class Datasets(DatasetUploadMethods, SyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         visibility: str = "private",
         create_metadata: bool = True,
         owner_name: str | None = None,
@@ -679,10 +686,10 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
     async def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> AsyncCursorPage[Dataset]:
@@ -730,7 +737,7 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -846,7 +853,12 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
         return await self._transport.call(_GET, (uid,), None, None)
 
     async def wait(
-        self, uid: str, *, status: str = "created", interval: float = 10.0, timeout: float = 3600.0
+        self,
+        uid: str,
+        *,
+        status: Literal["creating", "created"] | str = "created",
+        interval: float = 10.0,
+        timeout: float = 3600.0,
     ) -> Dataset:
         """Poll ``get`` until ``status`` is ``status``; return the final ``Dataset``.
 
@@ -1221,7 +1233,7 @@ class AsyncDatasets(AsyncDatasetUploadMethods, AsyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         visibility: str = "private",
         create_metadata: bool = True,
         owner_name: str | None = None,
@@ -1291,10 +1303,10 @@ class DatasetsWithRawResponse(SyncResource):
     def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[CursorPage[Dataset]]:
@@ -1318,7 +1330,7 @@ class DatasetsWithRawResponse(SyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -1457,7 +1469,7 @@ class DatasetsWithRawResponse(SyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         visibility: str = "private",
         create_metadata: bool = True,
         owner_name: str | None = None,
@@ -1496,10 +1508,10 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
     async def list(
         self,
         *,
-        data_type: str | None = None,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None,
         name: str | None = None,
-        status: str | None = None,
-        visibility: str | None = None,
+        status: Literal["creating", "created"] | str | None = None,
+        visibility: Literal["private", "public"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[AsyncCursorPage[Dataset]]:
@@ -1524,7 +1536,7 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         is_sequence: bool | None = None,
         visibility: str = "private",
         create_metadata: bool = True,
@@ -1667,7 +1679,7 @@ class AsyncDatasetsWithRawResponse(AsyncResource):
         *,
         name: str,
         slug: str,
-        data_type: str,
+        data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str,
         visibility: str = "private",
         create_metadata: bool = True,
         owner_name: str | None = None,

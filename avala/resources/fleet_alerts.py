@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .._operation import Operation, PageOperation
 from .._pagination import AsyncCursorPage, CursorPage
 from .._resource import AsyncResource, SyncResource
@@ -26,8 +28,8 @@ class FleetAlerts(SyncResource):
     def list(
         self,
         *,
-        status: str | None = None,
-        severity: str | None = None,
+        status: Literal["open", "acknowledged", "resolved"] | str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         device_id: str | None = None,
         rule_id: str | None = None,
         limit: int | None = None,
@@ -135,8 +137,8 @@ class AsyncFleetAlerts(AsyncResource):
     async def list(
         self,
         *,
-        status: str | None = None,
-        severity: str | None = None,
+        status: Literal["open", "acknowledged", "resolved"] | str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         device_id: str | None = None,
         rule_id: str | None = None,
         limit: int | None = None,
@@ -245,8 +247,8 @@ class FleetAlertsWithRawResponse(SyncResource):
     def list(
         self,
         *,
-        status: str | None = None,
-        severity: str | None = None,
+        status: Literal["open", "acknowledged", "resolved"] | str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         device_id: str | None = None,
         rule_id: str | None = None,
         limit: int | None = None,
@@ -291,8 +293,8 @@ class AsyncFleetAlertsWithRawResponse(AsyncResource):
     async def list(
         self,
         *,
-        status: str | None = None,
-        severity: str | None = None,
+        status: Literal["open", "acknowledged", "resolved"] | str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         device_id: str | None = None,
         rule_id: str | None = None,
         limit: int | None = None,

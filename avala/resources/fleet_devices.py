@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, Literal
 
 from .._operation import Operation, PageOperation, ignore
 from .._pagination import AsyncCursorPage, CursorPage
@@ -26,7 +26,12 @@ class FleetDevices(SyncResource):
     """Fleet devices (`client.fleet.devices`)."""
 
     def list(
-        self, *, status: str | None = None, type: str | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> CursorPage[Device]:
         """List fleet devices.
 
@@ -109,7 +114,7 @@ class FleetDevices(SyncResource):
         device_id: str,
         *,
         name: str | None = None,
-        status: str | None = None,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
         firmware_version: str | None = None,
         tags: builtins.list[str] | None = None,
         metadata: dict[str, Any] | None = None,
@@ -164,7 +169,12 @@ class AsyncFleetDevices(AsyncResource):
     """Fleet devices (`client.fleet.devices`). (async)"""
 
     async def list(
-        self, *, status: str | None = None, type: str | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> AsyncCursorPage[Device]:
         """List fleet devices.
 
@@ -247,7 +257,7 @@ class AsyncFleetDevices(AsyncResource):
         device_id: str,
         *,
         name: str | None = None,
-        status: str | None = None,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
         firmware_version: str | None = None,
         tags: builtins.list[str] | None = None,
         metadata: dict[str, Any] | None = None,
@@ -303,7 +313,12 @@ class FleetDevicesWithRawResponse(SyncResource):
     :class:`~avala.RawResponse` of its result."""
 
     def list(
-        self, *, status: str | None = None, type: str | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> RawResponse[CursorPage[Device]]:
         """``GET /fleet/devices/``, as :meth:`FleetDevices.list` with the same arguments; ``parse()`` gives its
         result."""
@@ -339,7 +354,7 @@ class FleetDevicesWithRawResponse(SyncResource):
         device_id: str,
         *,
         name: str | None = None,
-        status: str | None = None,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
         firmware_version: str | None = None,
         tags: builtins.list[str] | None = None,
         metadata: dict[str, Any] | None = None,
@@ -364,7 +379,12 @@ class AsyncFleetDevicesWithRawResponse(AsyncResource):
     :class:`~avala.RawResponse` of its result."""
 
     async def list(
-        self, *, status: str | None = None, type: str | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> RawResponse[AsyncCursorPage[Device]]:
         """``GET /fleet/devices/``, as :meth:`AsyncFleetDevices.list` with the same arguments; ``parse()`` gives
         its result."""
@@ -400,7 +420,7 @@ class AsyncFleetDevicesWithRawResponse(AsyncResource):
         device_id: str,
         *,
         name: str | None = None,
-        status: str | None = None,
+        status: Literal["online", "offline", "maintenance"] | str | None = None,
         firmware_version: str | None = None,
         tags: builtins.list[str] | None = None,
         metadata: dict[str, Any] | None = None,

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, Literal
 
 from .._operation import Operation, PageOperation, ignore, result_field
 from .._pagination import AsyncCursorPage, CursorPage
@@ -34,7 +34,7 @@ class FleetEvents(SyncResource):
         recording_id: str | None = None,
         device_id: str | None = None,
         type: str | None = None,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> CursorPage[FleetEvent]:
@@ -85,7 +85,7 @@ class FleetEvents(SyncResource):
         label: str,
         type: str,
         timestamp: str,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         description: str | None = None,
         duration_ms: int | None = None,
         tags: builtins.list[str] | None = None,
@@ -225,7 +225,7 @@ class AsyncFleetEvents(AsyncResource):
         recording_id: str | None = None,
         device_id: str | None = None,
         type: str | None = None,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> AsyncCursorPage[FleetEvent]:
@@ -276,7 +276,7 @@ class AsyncFleetEvents(AsyncResource):
         label: str,
         type: str,
         timestamp: str,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         description: str | None = None,
         duration_ms: int | None = None,
         tags: builtins.list[str] | None = None,
@@ -417,7 +417,7 @@ class FleetEventsWithRawResponse(SyncResource):
         recording_id: str | None = None,
         device_id: str | None = None,
         type: str | None = None,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[CursorPage[FleetEvent]]:
@@ -445,7 +445,7 @@ class FleetEventsWithRawResponse(SyncResource):
         label: str,
         type: str,
         timestamp: str,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         description: str | None = None,
         duration_ms: int | None = None,
         tags: builtins.list[str] | None = None,
@@ -497,7 +497,7 @@ class AsyncFleetEventsWithRawResponse(AsyncResource):
         recording_id: str | None = None,
         device_id: str | None = None,
         type: str | None = None,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[AsyncCursorPage[FleetEvent]]:
@@ -525,7 +525,7 @@ class AsyncFleetEventsWithRawResponse(AsyncResource):
         label: str,
         type: str,
         timestamp: str,
-        severity: str | None = None,
+        severity: Literal["info", "warning", "error", "critical"] | str | None = None,
         description: str | None = None,
         duration_ms: int | None = None,
         tags: builtins.list[str] | None = None,

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import Literal
 
 from .._operation import Operation, PageOperation, ignore
 from .._pagination import AsyncCursorPage, CursorPage
@@ -29,7 +30,7 @@ class FleetRecordings(SyncResource):
         self,
         *,
         device_id: str | None = None,
-        status: str | None = None,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> CursorPage[Recording]:
@@ -71,7 +72,11 @@ class FleetRecordings(SyncResource):
         return self._transport.call(_GET, (recording_id,), None, None)
 
     def update(
-        self, recording_id: str, *, status: str | None = None, tags: builtins.list[str] | None = None
+        self,
+        recording_id: str,
+        *,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
+        tags: builtins.list[str] | None = None,
     ) -> Recording:
         """Update a recording.
 
@@ -118,7 +123,7 @@ class AsyncFleetRecordings(AsyncResource):
         self,
         *,
         device_id: str | None = None,
-        status: str | None = None,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> AsyncCursorPage[Recording]:
@@ -164,7 +169,11 @@ class AsyncFleetRecordings(AsyncResource):
         return await self._transport.call(_GET, (recording_id,), None, None)
 
     async def update(
-        self, recording_id: str, *, status: str | None = None, tags: builtins.list[str] | None = None
+        self,
+        recording_id: str,
+        *,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
+        tags: builtins.list[str] | None = None,
     ) -> Recording:
         """Update a recording.
 
@@ -212,7 +221,7 @@ class FleetRecordingsWithRawResponse(SyncResource):
         self,
         *,
         device_id: str | None = None,
-        status: str | None = None,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[CursorPage[Recording]]:
@@ -228,7 +237,11 @@ class FleetRecordingsWithRawResponse(SyncResource):
         return self._transport.call_raw(_GET, (recording_id,), None, None)
 
     def update(
-        self, recording_id: str, *, status: str | None = None, tags: builtins.list[str] | None = None
+        self,
+        recording_id: str,
+        *,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
+        tags: builtins.list[str] | None = None,
     ) -> RawResponse[Recording]:
         """``PATCH /fleet/recordings/{recording_id}/``, as :meth:`FleetRecordings.update` with the same
         arguments; ``parse()`` gives its result."""
@@ -248,7 +261,7 @@ class AsyncFleetRecordingsWithRawResponse(AsyncResource):
         self,
         *,
         device_id: str | None = None,
-        status: str | None = None,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> RawResponse[AsyncCursorPage[Recording]]:
@@ -264,7 +277,11 @@ class AsyncFleetRecordingsWithRawResponse(AsyncResource):
         return await self._transport.call_raw(_GET, (recording_id,), None, None)
 
     async def update(
-        self, recording_id: str, *, status: str | None = None, tags: builtins.list[str] | None = None
+        self,
+        recording_id: str,
+        *,
+        status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None,
+        tags: builtins.list[str] | None = None,
     ) -> RawResponse[Recording]:
         """``PATCH /fleet/recordings/{recording_id}/``, as :meth:`AsyncFleetRecordings.update` with the same
         arguments; ``parse()`` gives its result."""

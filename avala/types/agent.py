@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -86,10 +87,10 @@ class Agent:
     project: str | None = None
     task_types: list[str] = field(factory=list)
     secret: str | None = field(default=None, repr=secret_repr)
-    execution_stats: dict[str, Any] | None = None
+    execution_stats: builtins.dict[str, Any] | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Agent:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -91,14 +92,14 @@ class AgentExecution:
     result: str | None = None
     status: str | None = None
     action: str | None = None
-    event_payload: dict[str, Any] | None = None
-    response_payload: dict[str, Any] | None = None
+    event_payload: builtins.dict[str, Any] | None = None
+    response_payload: builtins.dict[str, Any] | None = None
     error_message: str | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AgentExecution:

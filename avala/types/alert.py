@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -91,8 +92,8 @@ class Alert:
     rule: str | None = None
     device: str | None = None
     recording: str | None = None
-    severity: str | None = None
-    status: str | None = None
+    severity: Literal["info", "warning", "error", "critical"] | str | None = None
+    status: Literal["open", "acknowledged", "resolved"] | str | None = None
     message: str | None = None
     triggered_at: datetime | None = None
     acknowledged_at: datetime | None = None
@@ -101,7 +102,7 @@ class Alert:
     resolution_note: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Alert:

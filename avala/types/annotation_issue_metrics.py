@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,15 +63,15 @@ class AnnotationIssueMetrics:
         additional_properties: Fields of the API response that this version of the SDK does not know.
     """
 
-    status_count: dict[str, Any] | None = None
-    priority_count: dict[str, Any] | None = None
-    severity_count: dict[str, Any] | None = None
+    status_count: builtins.dict[str, Any] | None = None
+    priority_count: builtins.dict[str, Any] | None = None
+    severity_count: builtins.dict[str, Any] | None = None
     mean_seconds_close_time_all: int | None = None
     mean_seconds_close_time_customer: int | None = None
     mean_unresolved_issue_age_all: int | None = None
     mean_unresolved_issue_age_customer: int | None = None
-    object_count_by_annotation_issue_problem_uid: list[dict[str, Any]] | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    object_count_by_annotation_issue_problem_uid: list[builtins.dict[str, Any]] | None = None
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueMetrics:

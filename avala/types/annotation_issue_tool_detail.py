@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +43,7 @@ class AnnotationIssueToolDetail:
     dataset_type: str | None = None
     default: bool | None = None
     problems: list[AnnotationIssueToolProblem] | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnnotationIssueToolDetail:

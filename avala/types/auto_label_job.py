@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -101,7 +102,7 @@ class AutoLabelJob:
 
     uid: str
     status: str | None = None
-    model_type: str | None = None
+    model_type: Literal["sam3", "yolo"] | str | None = None
     confidence_threshold: float | None = None
     labels: list[str] = field(factory=list)
     dry_run: bool = False
@@ -112,11 +113,11 @@ class AutoLabelJob:
     skipped_items: int = 0
     progress_pct: float | None = None
     error_message: str | None = None
-    summary: dict[str, Any] | None = None
+    summary: builtins.dict[str, Any] | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None
     created_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AutoLabelJob:

@@ -4,7 +4,7 @@ element exactly as the caller built it."""
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 
 class BatchEventParams(TypedDict):
@@ -28,7 +28,7 @@ class BatchEventParams(TypedDict):
     label: str
     type: str
     timestamp: str
-    severity: NotRequired[str | None]
+    severity: NotRequired[Literal["info", "warning", "error", "critical"] | str | None]
     description: NotRequired[str | None]
     duration_ms: NotRequired[int | None]
     tags: NotRequired[list[str] | None]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -51,9 +52,9 @@ class ConsensusScore:
     score_type: str | None = None
     score: float
     annotator_count: int
-    details: dict[str, Any] | None = None
+    details: builtins.dict[str, Any] | None = None
     created_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConsensusScore:

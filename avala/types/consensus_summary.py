@@ -4,6 +4,7 @@ numbers, also for a project without scores."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,9 +62,9 @@ class ConsensusSummary:
     max_score: float
     total_items: int
     items_with_consensus: int
-    score_distribution: dict[str, Any] | None = None
+    score_distribution: builtins.dict[str, Any] | None = None
     by_task_name: list[Any] | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConsensusSummary:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -79,14 +80,14 @@ class Dataset:
     name: str
     slug: str
     item_count: int = 0
-    data_type: str | None = None
+    data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    status: str | None = None
+    status: Literal["creating", "created"] | str | None = None
     is_sequence: bool | None = None
-    predefined_labels: list[dict[str, Any]] | None = None
+    predefined_labels: list[builtins.dict[str, Any]] | None = None
     owner_name: str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dataset:

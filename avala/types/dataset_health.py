@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -89,8 +90,8 @@ class DatasetHealth:
 
     dataset_uid: str
     dataset_slug: str
-    dataset_status: str | None = None
-    data_type: str | None = None
+    dataset_status: Literal["creating", "created"] | str | None = None
+    data_type: Literal["image", "video", "lidar", "mcap", "splat"] | str | None = None
     is_sequence: bool | None = None
     item_count: int = 0
     sequence_count: int = 0
@@ -101,7 +102,7 @@ class DatasetHealth:
     sequences: list[SequenceHealth] = field(factory=list)
     ingest_ok: bool = False
     issues: list[str] = field(factory=list)
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetHealth:

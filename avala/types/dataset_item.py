@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -112,15 +113,15 @@ class DatasetItem:
     gpu_texture_url: str | None = None
     thumbnails: list[str] | None = None
     video_thumbnail: str | None = None
-    metadata: dict[str, Any] | None = None
-    export_snippet: dict[str, Any] | None = None
-    annotations: dict[str, Any] | None = None
-    crop_data: dict[str, Any] | None = None
-    related_items: list[dict[str, Any]] | None = None
+    metadata: builtins.dict[str, Any] | None = None
+    export_snippet: builtins.dict[str, Any] | None = None
+    annotations: builtins.dict[str, Any] | None = None
+    crop_data: builtins.dict[str, Any] | None = None
+    related_items: list[builtins.dict[str, Any]] | None = None
     related_sequence_uid: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetItem:

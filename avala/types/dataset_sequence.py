@@ -4,6 +4,7 @@ time)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -101,17 +102,17 @@ class DatasetSequence:
     status: str | None = None
     featured_image: str | None = None
     number_of_frames: int | None = None
-    views: list[dict[str, Any]] | None = None
-    crop_data: dict[str, Any] | None = None
-    predefined_labels: list[dict[str, Any]] | None = None
-    frames: list[dict[str, Any]] | None = None
-    metrics: dict[str, Any] | None = None
+    views: list[builtins.dict[str, Any]] | None = None
+    crop_data: builtins.dict[str, Any] | None = None
+    predefined_labels: list[builtins.dict[str, Any]] | None = None
+    frames: list[builtins.dict[str, Any]] | None = None
+    metrics: builtins.dict[str, Any] | None = None
     dataset_uid: str | None = None
     allow_lidar_calibration: bool | None = None
     lidar_calibration_enabled: bool | None = None
     camera_calibration_enabled: bool | None = None
-    coc_timeline: list[dict[str, Any]] | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    coc_timeline: list[builtins.dict[str, Any]] | None = None
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetSequence:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -77,15 +78,15 @@ class Device:
     uid: str
     name: str
     type: str | None = None
-    status: str | None = None
+    status: Literal["online", "offline", "maintenance"] | str | None = None
     tags: list[str] = field(factory=list)
     firmware_version: str | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: builtins.dict[str, Any] | None = None
     last_seen_at: datetime | None = None
     device_token: str | None = field(default=None, repr=secret_repr)
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Device:

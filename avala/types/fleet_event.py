@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -91,11 +92,11 @@ class FleetEvent:
     timestamp: datetime | None = None
     duration_ms: int | None = None
     tags: list[str] = field(factory=list)
-    metadata: dict[str, Any] | None = None
-    severity: str | None = None
+    metadata: builtins.dict[str, Any] | None = None
+    severity: Literal["info", "warning", "error", "critical"] | str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FleetEvent:

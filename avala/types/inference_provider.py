@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -77,15 +78,15 @@ class InferenceProvider:
     uid: str
     name: str
     description: str | None = None
-    provider_type: str | None = None
-    config: dict[str, Any] | None = None
+    provider_type: Literal["http", "sagemaker"] | str | None = None
+    config: builtins.dict[str, Any] | None = None
     is_active: bool = True
     project: str | None = None
     last_test_at: datetime | None = None
     last_test_success: bool | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InferenceProvider:

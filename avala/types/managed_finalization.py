@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -58,15 +59,31 @@ class ManagedFinalization:
     """
 
     uid: str
-    state: str
-    stage: str | None = None
+    state: Literal["pending", "running", "retry_wait", "succeeded", "failed"] | str
+    stage: Literal["complete", "verify", "attach", "prepare", "publish"] | str | None = None
     attempts: int = 0
-    failures: list[dict[str, Any]] = field(factory=list)
-    code: str | None = None
+    failures: list[builtins.dict[str, Any]] = field(factory=list)
+    code: (
+        Literal[
+            "pending",
+            "running",
+            "capacity_pending",
+            "worker_disabled",
+            "deadline_exceeded",
+            "lease_lost",
+            "source_unavailable",
+            "attempts_exhausted",
+            "published",
+            "content_mismatch",
+            "invalid_mcap",
+        ]
+        | str
+        | None
+    ) = None
     available_at: datetime | None = None
     publication_uid: str | None = None
     dataset_uid: str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedFinalization:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -70,14 +71,14 @@ class ManagedFleetUploadStatus:
     protocol: str
     session_uid: str
     recording_uid: str
-    status: str
+    status: Literal["initiated", "uploading", "completing", "completed"] | str
     total_files: int = 0
     total_bytes: int = 0
     confirmed_files: int = 0
     confirmed_bytes: int = 0
     files: list[ManagedOriginal]
     finalization: ManagedFinalization | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedFleetUploadStatus:

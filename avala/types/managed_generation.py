@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -28,8 +29,8 @@ class ManagedGeneration:
 
     generation_uid: str
     number: int
-    state: str
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    state: Literal["initializing", "active", "abandoned", "completing", "completed"] | str
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedGeneration:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -46,9 +47,9 @@ class ManagedPartGrant:
     offset: int
     size_bytes: int
     url: str = field(repr=secret_repr)
-    headers: dict[str, Any] = field(factory=dict)
+    headers: builtins.dict[str, Any] = field(factory=dict)
     expires_at: datetime
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ManagedPartGrant:

@@ -4,6 +4,7 @@ is no `uid`."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -56,7 +57,7 @@ class OrganizationMember:
     picture: str | None = None
     role: str | None = None
     created_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OrganizationMember:

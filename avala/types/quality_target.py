@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -94,9 +95,9 @@ class QualityTarget:
     uid: str
     name: str
     metric: str
-    operator: str
+    operator: Literal["gt", "gte", "lt", "lte", "eq"] | str
     threshold: float
-    severity: str | None = None
+    severity: Literal["warning", "critical"] | str | None = None
     is_active: bool = True
     notify_webhook: bool = True
     notify_emails: list[str] = field(factory=list)
@@ -107,7 +108,7 @@ class QualityTarget:
     last_breached_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QualityTarget:

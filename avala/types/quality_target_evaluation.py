@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -46,11 +47,11 @@ class QualityTargetEvaluation:
     name: str
     metric: str
     threshold: float
-    operator: str
+    operator: Literal["gt", "gte", "lt", "lte", "eq"] | str
     current_value: float
     is_breached: bool
-    severity: str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    severity: Literal["warning", "critical"] | str | None = None
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QualityTargetEvaluation:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -80,17 +81,17 @@ class Recording:
 
     uid: str
     device: str | None = None
-    status: str | None = None
+    status: Literal["uploading", "processing", "ready", "error", "archived"] | str | None = None
     duration_seconds: float | None = None
     size_bytes: int | None = None
     topic_count: int = 0
     tags: list[str] = field(factory=list)
-    topics: list[dict[str, Any]] | None = None
+    topics: list[builtins.dict[str, Any]] | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Recording:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -77,14 +78,14 @@ class Rule:
     name: str
     description: str | None = None
     enabled: bool = True
-    condition: dict[str, Any] | None = None
-    actions: list[dict[str, Any]] = field(factory=list)
-    scope: dict[str, Any] | None = None
+    condition: builtins.dict[str, Any] | None = None
+    actions: list[builtins.dict[str, Any]] = field(factory=list)
+    scope: builtins.dict[str, Any] | None = None
     hit_count: int = 0
     last_hit_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Rule:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,7 +51,7 @@ class SequenceHealth:
     frame_count: int = 0
     has_lidar_calibration: bool = False
     has_camera_calibration: bool = False
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SequenceHealth:

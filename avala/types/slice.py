@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,14 +77,14 @@ class Slice:
     name: str
     slug: str | None = None
     owner_name: str | None = None
-    organization: dict[str, Any] | None = None
+    organization: builtins.dict[str, Any] | None = None
     visibility: str | None = None
     status: str | None = None
     item_count: int | None = None
-    sub_slices: list[dict[str, Any]] | None = None
+    sub_slices: list[builtins.dict[str, Any]] | None = None
     source_data: Any = None
     featured_slice_item_urls: list[str] | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Slice:

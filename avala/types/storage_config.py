@@ -4,9 +4,10 @@ write-only and never returned."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -89,7 +90,7 @@ class StorageConfig:
 
     uid: str
     name: str
-    provider: str
+    provider: Literal["aws_s3", "gc_storage"] | str
     s3_bucket_name: str | None = None
     s3_bucket_region: str | None = None
     s3_bucket_prefix: str | None = None
@@ -101,7 +102,7 @@ class StorageConfig:
     last_verified_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StorageConfig:

@@ -4,6 +4,7 @@ for keyless S3 access."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ class StorageConfigSetupInfo:
 
     avala_aws_account_id: str
     external_id: str
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StorageConfigSetupInfo:

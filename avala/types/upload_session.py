@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -53,8 +54,8 @@ class UploadSession:
     confirmed_files: int = 0
     confirmed_bytes: int = 0
     s3_prefix: str | None = None
-    status: str | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    status: Literal["initiated", "uploading", "completing", "completed", "abandoned"] | str | None = None
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadSession:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -49,13 +50,13 @@ class UploadStatusResponse:
     """
 
     session_uid: str
-    status: str
+    status: Literal["initiated", "uploading", "completing", "completed", "abandoned"] | str
     total_files: int = 0
     confirmed_files: int = 0
     total_bytes: int = 0
     confirmed_bytes: int = 0
     pending_paths: list[str] = field(factory=list)
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadStatusResponse:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,8 +33,8 @@ class UploadUrlEntry:
     path: str
     put_url: str = field(repr=secret_repr)
     s3_key: str
-    headers: dict[str, Any] = field(factory=dict)
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    headers: builtins.dict[str, Any] = field(factory=dict)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadUrlEntry:

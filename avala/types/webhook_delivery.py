@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -75,7 +76,7 @@ class WebhookDelivery:
     uid: str
     subscription: str
     event_type: str
-    payload: dict[str, Any] | None = None
+    payload: builtins.dict[str, Any] | None = None
     response_status: int | None = None
     response_body: str | None = None
     attempts: int = 0
@@ -83,7 +84,7 @@ class WebhookDelivery:
     status: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookDelivery:

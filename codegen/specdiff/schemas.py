@@ -11,9 +11,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from .refs import ANNOTATIONS, Document, as_dict, as_list, child, fingerprint, ref_pointer, schema_name
+
+K = TypeVar("K")
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -106,9 +108,9 @@ def peel(node: Any, pointer: str) -> tuple[str | None, Any, str]:
             break
         for key in ("oneOf", "anyOf", "allOf"):
             members = as_list(node.get(key))
-            rest = [(i, m) for i, m in enumerate(members) if not is_null(m)]
+            rest = open_enum_plain([(i, m) for i, m in enumerate(members) if not is_null(m)])
             if len(rest) == 1 and only_annotations(node, key):
-                if len(rest) < len(members):
+                if any(is_null(m) for m in members):
                     null_site = child(pointer, key)
                 node, pointer = rest[0][1], child(pointer, key, rest[0][0])
                 break
@@ -118,13 +120,29 @@ def peel(node: Any, pointer: str) -> tuple[str | None, Any, str]:
 
 
 def members(node: Any, pointer: str) -> list[tuple[str, Any]] | None:
-    """The non-null oneOf/anyOf members of a (non-$ref) schema with their pointers, or None."""
+    """The non-null oneOf/anyOf members of a (non-$ref) schema with their pointers, or None (an open enum's known
+    values left out: :func:`open_enum_plain`)."""
     if isinstance(node, dict) and ref_pointer(node) is None:
         for key in ("oneOf", "anyOf"):
             found = [(child(pointer, key, i), m) for i, m in enumerate(as_list(node.get(key))) if not is_null(m)]
+            found = open_enum_plain(found)
             if found:
                 return found
     return None
+
+
+def open_enum_plain(found: list[tuple[K, Any]]) -> list[tuple[K, Any]]:
+    """The members of a oneOf/anyOf less those an open enum uses to name its known values: ``{type: X, enum: [...]}``
+    next to a plain ``{type: X}`` accepts nothing more, so ``anyOf: [{type: string, enum: [...]}, {type: string}]``
+    is the plain string."""
+    plain = {str(m.get("type")) for _, m in found if isinstance(m, dict) and only_annotations(m, "type")}
+
+    def names_known_values(m: Any) -> bool:
+        return (
+            isinstance(m, dict) and "enum" in m and only_annotations(m, "type", "enum") and str(m.get("type")) in plain
+        )
+
+    return [(key, m) for key, m in found if not names_known_values(m)]
 
 
 def conjuncts(node: Any, pointer: str) -> list[tuple[str, Any]] | None:

@@ -4,7 +4,7 @@ result is precisely typed, raw responses and pages included."""
 
 from __future__ import annotations
 
-from typing import Any, assert_type
+from typing import Any, Literal, assert_type
 
 from avala import AsyncClient, AsyncCursorPage, Client, CursorPage, RawResponse
 from avala.types import AnnotationIssue, Dataset, Device, Export
@@ -31,6 +31,13 @@ def sync_calls(client: Client) -> None:
     assert_type(client.with_options(max_retries=5).with_raw_response.exports.get("e").parse(), Export)
 
     assert_type(client.datasets.list(), CursorPage[Dataset])
+    # known values are typed (and completed by an IDE); any other string still passes both ways
+    dataset = client.datasets.get("d")
+    assert_type(dataset.data_type, Literal["image", "video", "lidar", "mcap", "splat"] | str | None)
+    assert_type(dataset.status, Literal["creating", "created"] | str | None)
+    client.datasets.list(data_type="lidar", visibility="private")
+    client.datasets.list(data_type="a type the SDK has never seen")
+    client.fleet.alerts.list(status="acknowledged", severity="critical")
     assert_type(client.exports.wait("exp-1"), Export)
     assert_type(client.datasets.get("d").to_json(), str)
     assert_type(client.datasets.get("d").to_dict(), dict[str, Any])
