@@ -162,7 +162,7 @@ def test_the_gate_fails_on_an_unacknowledged_breaking_change(repo: Path, capsys:
 
 def test_additions_pass_the_gate(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def add(document: dict[str, Any]) -> None:
-        document["components"]["schemas"]["Dataset"]["properties"]["archived_at"] = {
+        document["components"]["schemas"]["Dataset"]["properties"]["gate_test_added_field"] = {
             "type": ["string", "null"],
             "format": "date-time",
             "description": "When it was archived.",
