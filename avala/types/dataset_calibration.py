@@ -4,6 +4,7 @@ frame (`datasets.get_calibration`; the service has no calibration endpoint)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,8 +39,8 @@ class DatasetCalibration:
 
     sequence_uid: str
     cameras: list[CameraCalibration] = field(factory=list)
-    dataset_level_camera_calibration: dict[str, Any] | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    dataset_level_camera_calibration: builtins.dict[str, Any] | None = None
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetCalibration:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,8 +72,8 @@ class DatasetFrame:
     device_position: Vec3 | None = None
     device_heading: Quat | None = None
     images: list[FrameImage] | None = None
-    raw: dict[str, Any] = field(factory=dict)
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    raw: builtins.dict[str, Any] = field(factory=dict)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetFrame:

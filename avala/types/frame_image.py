@@ -4,6 +4,7 @@ or double-sphere). Other keys of the frame's image object are kept in `additiona
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,7 +100,7 @@ class FrameImage:
     camera_model: str | None = None
     xi: float | None = None
     alpha: float | None = None
-    additional_properties: dict[str, Any] = field(factory=dict, repr=False)
+    additional_properties: builtins.dict[str, Any] = field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FrameImage:
