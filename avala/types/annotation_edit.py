@@ -4,7 +4,7 @@ object, on one dataset item or on a whole sequence (exactly one of `dataset_item
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from .cuboid_object_data import CuboidObjectData
 
@@ -25,9 +25,9 @@ class AnnotationEdit(TypedDict):
         object_data: The geometry and label of a cuboid (an upsert's `object_data`). Optional.
     """
 
-    action: str
+    action: Literal["upsert", "delete"] | str
     object_uuid: str
-    object_type: str
+    object_type: Literal["cuboid", "cuboid 3d"] | str
     dataset_item_uid: NotRequired[str | None]
     sequence_uid: NotRequired[str | None]
     object_name: NotRequired[str | None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -65,7 +65,7 @@ class DatasetFrame:
 
     frame_index: int
     key: str | None = None
-    model: str | None = None
+    model: Literal["pinhole", "doublesphere"] | str | None = None
     camera_model: str | None = None
     xi: float | None = None
     alpha: float | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from attrs import define, field
 
@@ -96,7 +96,7 @@ class FrameImage:
     fy: float | None = None
     cx: float | None = None
     cy: float | None = None
-    model: str | None = None
+    model: Literal["pinhole", "doublesphere"] | str | None = None
     camera_model: str | None = None
     xi: float | None = None
     alpha: float | None = None
