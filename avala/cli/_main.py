@@ -49,6 +49,7 @@ HAND_WRITTEN: dict[str, dict[str, str]] = {
         "completion": "_completion",
         "shell-completion": "_completion",
     },
+    "datasets": {"upload": "_upload"},
 }
 
 _DEBUG = False
