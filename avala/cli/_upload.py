@@ -62,7 +62,7 @@ def make(name: str, path: str) -> click.Command:
     @click.option("-o", "--output", type=click.Choice(FORMATS), help="Output format.")
     @click.option("--fields", metavar="A,B", help="Only these fields, in this order.")
     @click.pass_context
-    def upload(ctx: click.Context, source: str, **options: Any) -> None:
+    def upload(ctx: click.Context, /, source: str, **options: Any) -> None:
         from ._build import printer
         from ._main import State
         from ._progress import Progress, human
