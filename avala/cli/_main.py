@@ -50,6 +50,7 @@ HAND_WRITTEN: dict[str, dict[str, str]] = {
         "shell-completion": "_completion",
     },
     "datasets": {"upload": "_upload"},
+    "fleet recordings": {"upload": "_fleet_upload"},
 }
 
 _DEBUG = False
