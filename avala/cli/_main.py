@@ -49,6 +49,8 @@ HAND_WRITTEN: dict[str, dict[str, str]] = {
         "completion": "_completion",
         "shell-completion": "_completion",
     },
+    "datasets": {"upload": "_upload"},
+    "fleet recordings": {"upload": "_fleet_upload"},
 }
 
 _DEBUG = False

@@ -91,6 +91,11 @@ class Progress:
         self.stream.write("\r" + self.line(now)[: columns - 1].ljust(columns - 1))
         self.stream.flush()
 
+    def finish(self) -> None:
+        """Count every byte as done (a finished upload whose earlier run had sent some files)."""
+        with self._lock:
+            self.done = max(self.done, self.total)
+
     def close(self) -> None:
         """Draw the final state and end the line."""
         with self._lock:

@@ -21,20 +21,13 @@ from .conftest import API_KEY
 COLUMNS = 120
 
 
-def in_terminal(server: Any, *argv: str, answers: dict[bytes, bytes] | None = None) -> tuple[int, str]:
-    """Run ``avala ARGV`` with stdin, stdout and stderr on one pseudo-terminal; answer prompts; return the exit code
-    and everything the terminal showed."""
+def run_in_terminal(argv: list[str], env: dict[str, str], answers: dict[bytes, bytes] | None = None) -> tuple[int, str]:
+    """Run ``argv`` with stdin, stdout and stderr on one pseudo-terminal of ``COLUMNS`` columns; answer prompts;
+    return the exit code and everything the terminal showed."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, COLUMNS, 0, 0))
-    env = {
-        **os.environ,
-        "AVALA_API_KEY": API_KEY,
-        "AVALA_BASE_URL": server.base_url,
-        "AVALA_ALLOW_INSECURE_BASE_URL": "1",
-        "TERM": "xterm",
-    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "avala.cli", *argv], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+        argv, stdin=slave, stdout=slave, stderr=slave, env={**env, "TERM": "xterm"}, close_fds=True
     )
     os.close(slave)
     pending = dict(answers or {})
@@ -57,10 +50,21 @@ def in_terminal(server: Any, *argv: str, answers: dict[bytes, bytes] | None = No
                 break
         else:
             process.kill()
-            raise AssertionError(f"avala {' '.join(argv)} did not finish; it showed:\n{shown.decode()}")
+            raise AssertionError(f"{' '.join(argv)} did not finish; it showed:\n{shown.decode()}")
         return process.wait(timeout=30), shown.decode().replace("\r\n", "\n")
     finally:
         os.close(master)
+
+
+def in_terminal(server: Any, *argv: str, answers: dict[bytes, bytes] | None = None) -> tuple[int, str]:
+    """``avala ARGV`` in a terminal, against ``server``."""
+    env = {
+        **os.environ,
+        "AVALA_API_KEY": API_KEY,
+        "AVALA_BASE_URL": server.base_url,
+        "AVALA_ALLOW_INSECURE_BASE_URL": "1",
+    }
+    return run_in_terminal([sys.executable, "-m", "avala.cli", *argv], env, answers)
 
 
 def test_a_terminal_gets_a_table(mock_server: Any) -> None:
