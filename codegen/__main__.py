@@ -11,11 +11,13 @@ from pathlib import Path
 def _generate(root: Path, spec: Path) -> dict[str, str]:
     from .api import build_api
     from .cli import build_cli
+    from .mixins import attach
     from .parse import load_document, parse_document
     from .render import format_sources, render
 
     document = load_document(spec)
     api = build_api(document, parse_document(document, spec))
+    attach(api, root)
     return format_sources(render(api, root / "templates", build_cli(api, document)), root)
 
 

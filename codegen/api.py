@@ -13,7 +13,8 @@ plus the raw document for the few ``x-`` extensions the project uses (listed at 
 - ``x-python-sent-with: <property>`` on a request-body property with a ``const``: not an argument; the constant is
   sent exactly when that other property is (``upload_protocol_version: 2`` with ``dataset_upload_uid``);
 - ``x-python-mixin: {module, sync, async}`` on a tag: the resource classes also inherit these hand-written classes
-  (methods that are more than one API call, such as ``datasets.upload_files``);
+  (methods that are more than one API call, such as ``datasets.upload_files``); their reference sections are read
+  from the mixin's source, signatures and Google-style docstrings with an ``Example:`` (``codegen/mixins.py``);
 - ``x-python-renamed-from`` on an operation (old method names) or a component schema (old class names): keep each
   old name for a release as a deprecated alias that warns with a ``DeprecationWarning`` naming the new one;
 - ``x-python-derived`` on an operation: client-side methods built on it, each a list entry with ``name``,
@@ -42,7 +43,7 @@ import keyword
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openapi_python_client.parser.openapi import Endpoint, GeneratorData
 from openapi_python_client.parser.properties import (
@@ -64,6 +65,9 @@ from openapi_python_client.parser.properties import (
 )
 
 from .parse import SpecError, escape, required_alternatives
+
+if TYPE_CHECKING:
+    from .mixins import MixinMethod
 
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 TYPING_NAMES = ("Any", "Literal", "datetime", "date")  # names an annotation may use that a module must import
@@ -359,6 +363,7 @@ class Resource:
     client_attribute: bool
     operations: list[Operation] = field(default_factory=list)
     mixin: dict[str, str] | None = None  # x-python-mixin: {module, sync, async}
+    mixin_methods: list[MixinMethod] = field(default_factory=list)  # read from the mixin's source (codegen.mixins)
 
     @property
     def async_class_name(self) -> str:

@@ -1,5 +1,6 @@
 """The documentation site as a reader meets it: built with ``mkdocs build --strict``, served on loopback and opened in
-headless Chromium, whose search finds ``list_items`` and whose resource page shows every method's example.
+headless Chromium, whose search finds ``list_items`` and the hand-written ``upload_files``, and whose resource page
+shows every method's example.
 
 Chromium and its driver are Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them). Without them
 this test fails; outside CI (``CI`` not ``true``) ``AVALA_SKIP_BROWSER_TESTS=1`` turns the failure into a skip.
@@ -114,7 +115,15 @@ def test_the_site_has_the_guides_the_reference_and_the_changelog(site: Path) -> 
         assert (site / "reference" / name / "index.html").is_file() or name == "index", name
 
 
-def test_search_finds_list_items(browser: Any, base_url: str) -> None:
+@pytest.mark.parametrize(
+    ("term", "page"),
+    [
+        ("list_items", "reference/datasets/"),  # a generated operation
+        ("upload_files", "reference/datasets/"),  # a hand-written method (x-python-mixin)
+        ("upload_managed_recording", "reference/fleet_uploads/"),
+    ],
+)
+def test_search_finds_a_method_on_its_resource_page(browser: Any, base_url: str, term: str, page: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -123,15 +132,15 @@ def test_search_finds_list_items(browser: Any, base_url: str) -> None:
     wait = WebDriverWait(browser, TIMEOUT)
     box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
     box.click()
-    box.send_keys("list_items")
+    box.send_keys(term)
     links = wait.until(
         lambda driver: [
             link
             for link in driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
-            if "reference/datasets/" in (link.get_attribute("href") or "")
+            if page in (link.get_attribute("href") or "")
         ]
     )
-    assert any("list_items" in (link.get_attribute("href") or "") + link.text for link in links)
+    assert any(term in (link.get_attribute("href") or "") + link.text for link in links)
 
 
 def test_a_resource_page_renders_every_example(browser: Any, base_url: str) -> None:
@@ -150,6 +159,26 @@ def test_a_resource_page_renders_every_example(browser: Any, base_url: str) -> N
     for method in methods:
         example = [text for text in code if re.search(rf"= {re.escape(method)}\(|^{re.escape(method)}\(", text, re.M)]
         assert example, f"no rendered example calls {method}"
+    # the hand-written methods (x-python-mixin) are sections of the page like the operations, with their own
+    assert {"client.datasets.upload_files", "client.datasets.create_from_local"} <= set(methods)
     # the examples are highlighted code, shown as text (the test markers stay HTML comments)
     assert browser.find_elements(By.CSS_SELECTOR, "article div.highlight pre code span")
-    assert "<!-- example" not in browser.find_element(By.CSS_SELECTOR, "article").text
+    assert "<!-- " not in browser.find_element(By.CSS_SELECTOR, "article").text
+
+
+def test_a_hand_written_method_renders_its_section(browser: Any, base_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(base_url + "reference/datasets/#clientdatasetsupload_files")
+    section = WebDriverWait(browser, TIMEOUT).until(
+        ec.presence_of_element_located((By.ID, "clientdatasetsupload_files"))
+    )
+    assert section.text.rstrip("¶").strip() == "client.datasets.upload_files()"
+    text = browser.find_element(By.CSS_SELECTOR, "article").text
+    own = text[text.index("client.datasets.upload_files()") :].split("client.datasets.create_from_local()")[0]
+    assert "Upload local files for a dataset" in own  # the docstring's summary
+    assert "on_bytes: Callable[[str, int], None] | None = None," in own  # the signature, aliases spelled out
+    assert 'client.datasets.upload_files(dataset_name="Training v2"' in own  # the example
+    assert "clear_state_on_success" in own and "QuotaExceededError" in own  # parameters and errors

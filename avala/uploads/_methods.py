@@ -224,6 +224,9 @@ _PREPARE_DOC = """The v2 upload batch of a destination: the recorded one when re
 
         Returns:
             The batch's UUID.
+
+        Example:
+            batch = client.datasets.prepare_manual_upload_batch("Training v2")
         """
 
 

@@ -165,7 +165,8 @@ class FleetUploadFlows:
             source_dir: The directory holding the recording's files (no symlinks or special files).
             storage_config_uid: Storage configuration to upload into (the organization's default when None).
             max_workers: Files sent at the same time.
-            on_progress: Called with an ``UploadProgress`` after each batch.
+            on_progress: Called with an ``UploadProgress`` (``avala.uploads.fleet``: ``uploaded_files``,
+                ``total_files``, ``uploaded_bytes``, ``total_bytes``, ``failed_files``) after each batch.
             on_bytes: ``on_bytes(path, delta)`` as bytes are sent (minus what a failed attempt had reported), as for
                 dataset uploads; calls never overlap.
 
@@ -176,6 +177,11 @@ class FleetUploadFlows:
             UploadStateError: anything that stopped the upload, with how to recover (another run on the same
                 recording, a source file changed, a server answer contradicting the receipt, a storage failure).
             ValueError: an invalid argument.
+
+        Example:
+            session = client.fleet.uploads.upload_recording(
+                "e4a096af-5712-4394-85e6-f708192a3b4c", "/data/drive-0412", max_workers=4
+            )
         """
         from ..resources.fleet_uploads import FleetUploadsWithRawResponse
         from ..types.upload_session import UploadSession
@@ -222,6 +228,11 @@ class FleetUploadFlows:
         Raises:
             UploadStateError: anything that stopped the upload, with how to recover.
             ValueError: an invalid argument.
+
+        Example:
+            status = client.fleet.uploads.upload_managed_recording(
+                "e4a096af-5712-4394-85e6-f708192a3b4c", "/data/drive-0412-mcap", wait_timeout=600
+            )
         """
         from ..resources.fleet_uploads import FleetUploadsWithRawResponse
         from . import _fleet_managed
