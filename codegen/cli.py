@@ -3,7 +3,11 @@
 Every operation becomes ``avala <group> <command>``: the tag is the group (``fleet.devices`` -> ``fleet devices``,
 ``_`` -> ``-``), the Python method name the command (``list_items`` -> ``list-items``). Path parameters are
 arguments, query parameters and body properties are options with their types, an ``enum`` gives the choices, and
-the spec's summaries and descriptions are the help. A ``get`` with ``x-python-wait`` adds a ``wait`` command.
+the spec's summaries and descriptions are the help. A ``get`` with ``x-python-wait`` adds a ``wait`` command; each
+``x-python-derived`` method is a command too (its arguments after the path parameters). A JSON-array body
+(``x-python-chunked``, the only kind of array body the spec allows) is read from ``--input FILE`` (a JSON array or
+JSON lines), each item checked against the item schema (:class:`CliInput`) before anything is sent, and sent in
+chunks of ``--chunk-size``.
 
 ``PUBLISHED`` holds the names the published 0.10 CLI used where they differ (group, command and option aliases), so
 that scripts written for it keep running. It names the CLI only, never the API: an alias whose operation or
@@ -16,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .api import Api, Operation, Param, union_members
+from .api import Api, Derived, Operation, Param, union_members
 from .parse import SpecError
 
 # Options the runner adds to commands; a spec parameter with the same flag is renamed --<location>-<name>.
@@ -37,6 +41,7 @@ PUBLISHED: dict[str, Any] = {
     # operation -> {parameter: extra option flags}; a path parameter given an option may be passed either way
     # (a flag ending in "@" takes a file to read the JSON value from; "--on/--off" names a boolean pair)
     "options": {
+        "annotations.bulk_edit": {"owner": ["--owner"], "slug": ["--slug"]},
         "auto_label_jobs.create": {"project_uid": ["--project"]},
         "datasets.create": {"owner_name": ["--owner"]},
         "fleet.alerts.resolve": {"resolution_note": ["--note"]},
@@ -63,6 +68,9 @@ PUBLISHED: dict[str, Any] = {
     },
     # published command -> (operation without settings, operation with settings): GET or PUT by the options given
     "dispatch": {"consensus config": ["consensus.get_config", "consensus.update_config"]},
+    # chunked operation -> module of avala.cli with the published CLI's own checks of its --input items (the rules
+    # of the service it mirrors, and the --check-only pre-flight)
+    "input_checks": {"annotations.bulk_edit": "_bulk_edit"},
 }
 
 _CLIENT_SUFFIX = re.compile(r"\s*\(`[^`]*`[^)]*\)")
@@ -93,6 +101,18 @@ class CliParam:
 
 
 @dataclass
+class CliInput:
+    """The items of a JSON-array body, read from ``--input FILE``: what the runner checks each one against."""
+
+    name: str  # the SDK argument the items fill (``edits``)
+    required: tuple[str, ...]  # properties every item must have
+    exactly_one: tuple[str, ...]  # properties of which an item has exactly one (a oneOf of required-only options)
+    properties: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # name -> (JSON types, closed choices); () any
+    closed: bool  # additionalProperties: false (an unknown property is an error)
+    checks: str | None = None  # module of avala.cli with further checks (codegen/cli.py PUBLISHED input_checks)
+
+
+@dataclass
 class CliCommand:
     """One command: the SDK call it makes and how its arguments are given."""
 
@@ -103,6 +123,7 @@ class CliCommand:
     confirm: bool
     params: list[CliParam]
     wait: tuple[str, tuple[str, ...], str | None, float, float] | None = None
+    input: CliInput | None = None
 
 
 @dataclass
@@ -208,6 +229,9 @@ def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
             by_operation[op.qualified_name] = (name, command_name)
             if op.wait is not None:
                 group.commands["wait"] = build_wait(op, command)
+            if resource.client_attribute:
+                for derived in op.derived:
+                    group.commands[derived.name.replace("_", "-")] = build_derived(op, derived, command)
     apply_published(groups, by_operation)
     return groups
 
@@ -215,6 +239,32 @@ def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
 def build_command(spec: _Spec, op: Operation, client_attribute: bool) -> CliCommand:
     """The command of one operation."""
     params = []
+    items = None
+    if op.chunked is not None:
+        items = build_input(spec, op)
+        params.append(
+            CliParam(
+                op.chunked.argument,
+                "input",
+                "items",
+                True,
+                (),
+                f"File of the {op.chunked.argument}: a JSON array, or one JSON object per line (`.jsonl`); "
+                "`-` reads stdin.",
+                ("--input",),
+            )
+        )
+        params.append(
+            CliParam(
+                "chunk_size",
+                "call",
+                "int",
+                False,
+                (),
+                f"{op.chunked.argument.capitalize()} per request (default {op.chunked.size}).",
+                ("--chunk-size",),
+            )
+        )
     for p in op.path_params + op.argument_params:  # x-python-positional ones are options too, passed by name
         schema = spec.schema(op, p)
         flags: tuple[str, ...] = ()
@@ -240,6 +290,54 @@ def build_command(spec: _Spec, op: Operation, client_attribute: bool) -> CliComm
         summary=one_line(op.summary) or op.qualified_name,
         description=one_line(op.description),
         confirm=op.http_method == "DELETE" or op.method_name.startswith("cancel"),
+        params=[*(p for p in params if p.location == "path"), *(p for p in params if p.location != "path")],
+        input=items,
+    )
+
+
+def json_types(spec: _Spec, schema: dict[str, Any]) -> tuple[str, ...]:
+    """The JSON types a schema allows (``anyOf``/``oneOf`` alternatives merged); empty: any value."""
+    alternatives = [spec.resolve(a) for a in schema.get("anyOf", []) + schema.get("oneOf", [])]
+    if alternatives:
+        found = [json_types(spec, a) for a in alternatives]
+        return () if any(not f for f in found) else tuple(dict.fromkeys(t for f in found for t in f))
+    kind = schema.get("type")
+    if kind is None:
+        return ("object",) if "properties" in schema else ()
+    return tuple(kind) if isinstance(kind, list) else (str(kind),)
+
+
+def build_input(spec: _Spec, op: Operation) -> CliInput:
+    """The item schema of a chunked body, as the runner checks it."""
+    assert op.chunked is not None
+    raw = spec.by_id[op.operation_id]
+    body = spec.resolve(spec.resolve(raw.get("requestBody", {})).get("content", {}).get("application/json", {}))
+    item = spec.resolve(spec.resolve(body.get("schema", {})).get("items", {}))
+    properties = {
+        name: (json_types(spec, spec.resolve(value)), spec.choices(spec.resolve(value)))
+        for name, value in item.get("properties", {}).items()
+    }
+    alternatives = [o.get("required", []) for o in item.get("oneOf", []) if set(o) == {"required"}]
+    return CliInput(
+        name=op.chunked.argument,
+        required=tuple(item.get("required", [])),
+        exactly_one=tuple(name for option in alternatives if len(option) == 1 for name in option),
+        properties=properties,
+        closed=item.get("additionalProperties") is False,
+    )
+
+
+def build_derived(op: Operation, derived: Derived, base: CliCommand) -> CliCommand:
+    """The command of an ``x-python-derived`` method: the operation's path parameters, then its own arguments."""
+    params = [p for p in base.params if p.location == "path"]
+    for a in derived.arguments:
+        params.append(CliParam(a.name, "path", kind_of(a.annotation), True, (), one_line(a.description), ()))
+    return CliCommand(
+        callee=f"{op.qualified_name.rpartition('.')[0]}.{derived.name}",
+        kind="single" if derived.returns.models else "field",
+        summary=one_line(derived.summary) or derived.name,
+        description=one_line(derived.description),
+        confirm=False,
         params=params,
     )
 
@@ -291,6 +389,12 @@ def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[s
             if name not in params:
                 raise SpecError(f"codegen/cli.py PUBLISHED: {operation} has no parameter {name!r}")
             params[name].flags = params[name].flags + tuple(extra)
+    for operation, module in PUBLISHED["input_checks"].items():
+        group_name, command = locate(operation)
+        items = groups[group_name].commands[command].input
+        if items is None:
+            raise SpecError(f"codegen/cli.py PUBLISHED input_checks: {operation} has no --input (x-python-chunked)")
+        items.checks = module
     for path, (plain, settings) in PUBLISHED["dispatch"].items():
         target_group, _, name = path.rpartition(" ")
         first, second = locate(plain), locate(settings)

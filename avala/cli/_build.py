@@ -2,6 +2,7 @@
 
 Path parameters are arguments (a published ``--project`` style option may stand for one); query and body parameters
 are options. Lists take repeated options or comma-separated values; JSON values take ``@FILE`` or ``@-`` (stdin).
+The items of a JSON-array body come from ``--input FILE`` (:mod:`avala.cli._input`).
 """
 
 from __future__ import annotations
@@ -42,11 +43,22 @@ def _parameters(record: C) -> list[click.Parameter]:
     optional = any(p.flags for p in record.params if p.location == "path")
     for p in record.params:
         if p.location == "path":
-            out.append(click.Argument([_option_name(p)], required=not optional, metavar=p.name.upper()))
+            out.append(
+                click.Argument(
+                    [_option_name(p)], required=not optional, metavar=p.name.upper(), type=_TYPES.get(p.kind)
+                )
+            )
             for alias in p.flags:
                 out.append(
-                    click.Option([_option_name(p, "__opt"), alias], help=f"Same as the {p.name.upper()} argument.")
+                    click.Option(
+                        [_option_name(p, "__opt"), alias],
+                        type=_TYPES.get(p.kind),
+                        help=f"Same as the {p.name.upper()} argument.",
+                    )
                 )
+            continue
+        if p.location == "input":
+            out.append(click.Option([_option_name(p), *p.flags], required=True, metavar="FILE", help=p.help))
             continue
         files = [f.removesuffix("@") for f in p.flags if f.endswith("@")]
         flags = [f for f in p.flags if not f.endswith("@")]
@@ -86,6 +98,17 @@ def _parameters(record: C) -> list[click.Parameter]:
         out.append(click.Option(["--all", "walk"], is_flag=True, help="Every page, fetched as the rows are printed."))
     if record.confirm:
         out.append(click.Option(["--yes", "-y"], is_flag=True, help="Do not ask for confirmation."))
+    if record.input is not None:
+        name = record.input.name
+        out.append(click.Option(["--dry-run"], is_flag=True, help=f"Check the {name}, send nothing."))
+        if record.input.checks:
+            out.append(
+                click.Option(
+                    ["--check-only"],
+                    is_flag=True,
+                    help=f"Check the {name} and run the read-only pre-flight checks, send nothing.",
+                )
+            )
     if record.kind == "wait" and record.wait is not None:
         _, _, _, interval, timeout = record.wait
         out.append(
@@ -174,7 +197,7 @@ def arguments(ctx: click.Context, record: C, values: dict[str, Any]) -> tuple[li
         raise click.UsageError(f"unexpected extra argument {given[0]!r}", ctx=ctx)
     kwargs: dict[str, Any] = {}
     for p in record.params:
-        if p.location in ("path", "wait"):
+        if p.location in ("path", "wait", "input"):
             continue
         value = values.get(_option_name(p))
         if value is None and values.get(_option_name(p, "__file")):
@@ -243,6 +266,11 @@ def execute(ctx: click.Context, record: C, values: dict[str, Any]) -> None:
     args, kwargs = arguments(ctx, record, values)
     if record.confirm:
         confirm(ctx, record, args, values)
+    if record.input is not None:
+        from ._input import run
+
+        run(ctx, record, args, kwargs, values, lambda: target(ctx, record.callee))
+        return
     function = target(ctx, record.callee)
     if record.kind == "wait":
         from ._wait import wait

@@ -239,6 +239,8 @@ def classify(error: BaseException) -> tuple[int, str]:
     if isinstance(error, ConfigError):
         return 2, message
     if isinstance(error, errors.AvalaError):
+        # a failed chunk (annotations bulk-edit) exits as the request that failed
+        probe = error.__cause__ if isinstance(error, errors.ChunkError) and error.__cause__ is not None else error
         request = getattr(error, "request_id", None)
         if request:
             message += f" (request id {request})"
@@ -252,7 +254,7 @@ def classify(error: BaseException) -> tuple[int, str]:
             (errors.APIConnectionError, 7),
             (errors.APIResponseValidationError, 7),
         )
-        code = next((c for cls, c in codes if isinstance(error, cls)), 1)
+        code = next((c for cls, c in codes if isinstance(probe, cls)), 1)
         if code == 3 and isinstance(error, errors.AuthenticationError):
             message += " (check the key: --api-key, AVALA_API_KEY or `avala configure`)"
         if code == 6 and getattr(error, "retry_after", None):

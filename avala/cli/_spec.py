@@ -9,13 +9,25 @@ class P(NamedTuple):
     """A parameter of a command."""
 
     name: str  # the SDK argument it fills
-    location: str  # "path" (an argument), "query" or "body" (options), "wait" (an option of a wait command)
-    kind: str  # str, int, float, bool, list (of strings), json (any JSON value; @FILE reads one)
+    location: str  # "path" (an argument), "query" or "body" (options), "wait" (an option of a wait command),
+    # "input" (the items of a JSON-array body, read from a file), "call" (an SDK argument not on the wire: chunk_size)
+    kind: str  # str, int, float, bool, list (of strings), json (any JSON value; @FILE reads one), items (--input)
     required: bool
     choices: tuple[str, ...]  # the spec's enum, empty when the values are open
     help: str
     flags: tuple[str, ...]  # option names; for a path parameter, extra names it may also be given as
     secret: bool  # a credential: never echoed, also read from AVALA_<NAME>
+
+
+class I(NamedTuple):  # noqa: E742 (the table's one-letter record names)
+    """The items of a JSON-array body (``x-python-chunked``), read from ``--input FILE``, and their schema."""
+
+    name: str  # the SDK argument the items fill (``edits``)
+    required: tuple[str, ...]  # properties every item has
+    exactly_one: tuple[str, ...]  # properties of which each item has exactly one
+    properties: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # name -> (JSON types, closed choices); () any
+    closed: bool  # an unknown property is an error
+    checks: str | None  # module of avala.cli with the published CLI's further checks (and the --check-only pre-flight)
 
 
 class C(NamedTuple):
@@ -28,6 +40,7 @@ class C(NamedTuple):
     confirm: bool  # deletes and cancels ask first (``--yes`` skips)
     params: tuple[P, ...]
     wait: tuple[str, tuple[str, ...], str | None, float, float] | None  # field, until, target option, interval, timeout
+    input: I | None = None  # the items of an --input command
 
 
 class G(NamedTuple):

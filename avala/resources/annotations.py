@@ -62,7 +62,7 @@ class Annotations(SyncResource):
                     {
                         "action": "upsert",
                         "object_uuid": "3f2b8c1e-9d4a-4e7b-b6c5-2a1f0e9d8c7b",
-                        "object_type": "cuboid",
+                        "object_type": "cuboid 3d",
                         "sequence_uid": "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21",
                         "object_name": "car",
                         "object_data": {
@@ -128,7 +128,7 @@ class AsyncAnnotations(AsyncResource):
                     {
                         "action": "upsert",
                         "object_uuid": "3f2b8c1e-9d4a-4e7b-b6c5-2a1f0e9d8c7b",
-                        "object_type": "cuboid",
+                        "object_type": "cuboid 3d",
                         "sequence_uid": "8f14e45f-ceea-467f-a0e5-bd1c9b6f3a21",
                         "object_name": "car",
                         "object_data": {

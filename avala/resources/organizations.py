@@ -132,7 +132,7 @@ class Organizations(SyncResource):
             ``str | None``.
 
         Example:
-            client.organizations.slug_for_uid("0a000000-0001-4000-8000-000000000001")
+            client.organizations.slug_for_uid("39f5ebf4-ac6d-4e8f-9a3b-4c5d6e7f8091")
         """
         for item in (self.list()).iter_all():
             if item.uid == uid:
@@ -723,7 +723,7 @@ class AsyncOrganizations(AsyncResource):
             ``str | None``.
 
         Example:
-            await client.organizations.slug_for_uid("0a000000-0001-4000-8000-000000000001")
+            await client.organizations.slug_for_uid("39f5ebf4-ac6d-4e8f-9a3b-4c5d6e7f8091")
         """
         async for item in (await self.list()).iter_all():
             if item.uid == uid:
