@@ -7,9 +7,14 @@ each, in the form the gate prints::
 
     - `operation.removed` at `/paths/~1datasets~1{uid}~1/delete`: datasets are deleted in the web app only.
 
+It also holds the notes the spec diff cannot see (client features, the command line, uploads, fixes), written as they
+land under Keep a Changelog headings (``### Added``, ``### Changed``, ``### Fixed``, ...: :data:`NOTE_HEADINGS`). The
+release entry is both: each group's notes, then the spec diff's lines of that group.
+
 - ``python -m codegen gate`` (``make spec-gate``, part of ``make check``): diff the released spec against the working
   tree; exit 1 when a breaking change is not acknowledged (each is printed with the line that acknowledges it).
-- ``python -m codegen release --dry-run`` (``make release-notes``): print the next version and its changelog entry.
+- ``python -m codegen release --dry-run`` (``make release-notes``): print the next version and its changelog entry
+  (the notes and the spec diff).
 - ``python -m codegen release`` (``make release``): write them: the entry in ``CHANGELOG.md`` (breaking / added /
   changed, with the Python calls affected), the version in ``avala/_version.py``, and the released spec.
 
@@ -92,6 +97,55 @@ def acknowledgements(changelog: str) -> list[Acknowledgement]:
     return found
 
 
+# the headings of hand-written notes, in the order of an entry, with the version part each bumps at least
+NOTE_HEADINGS = {
+    "Breaking": "major",
+    "Removed": "major",
+    "Added": "minor",
+    "Deprecated": "minor",
+    "Changed": "patch",
+    "Fixed": "patch",
+    "Security": "patch",
+}
+GROUP_HEADINGS = {"breaking": "Breaking", "added": "Added", "changed": "Changed"}  # the spec diff's groups
+
+
+def notes(changelog: str) -> dict[str, list[str]]:
+    """The hand-written notes of the ``## Unreleased`` section by heading, each note with its continuation lines
+    (acknowledgement lines, HTML comments and blank lines left out). A note before any heading or under a heading not
+    in :data:`NOTE_HEADINGS` is a :class:`LoadError` naming its line."""
+    first, section = unreleased(changelog)
+    found: dict[str, list[str]] = {}
+    heading: str | None = None
+    in_comment = skipping = False
+    for offset, line in enumerate(section.splitlines()[1:], start=1):
+        was_in_comment = in_comment or "<!--" in line
+        in_comment = ("<!--" in line or in_comment) and "-->" not in line
+        if was_in_comment or not line.strip():
+            continue
+        if line.startswith("### "):
+            heading = line[4:].strip()
+            if heading not in NOTE_HEADINGS:
+                expected = ", ".join(f"### {h}" for h in NOTE_HEADINGS)
+                raise LoadError(f"{CHANGELOG}:{first + offset}: unknown heading {line.strip()!r} (use {expected})")
+            found.setdefault(heading, [])
+            skipping = False
+        elif ACK.match(line):
+            skipping = True  # an acknowledgement: it gives a breaking line of the spec diff its reason
+        elif line[:1].isspace() and skipping:
+            continue  # the acknowledgement's reason goes on
+        elif line[:1].isspace() and heading and found[heading]:
+            found[heading][-1] += "\n" + line.rstrip()  # the note goes on
+        elif heading is None:
+            raise LoadError(
+                f"{CHANGELOG}:{first + offset}: a note needs a heading above it (### Added, ### Fixed, ...)"
+            )
+        else:
+            skipping = False
+            found[heading].append(line.rstrip())
+    return {h: lines for h, lines in found.items() if lines}
+
+
 def ack_line(change: Change) -> str:
     """The line that acknowledges ``change``."""
     return f"- `{change.rule}` at `{change.location}`: {PLACEHOLDER}"
@@ -116,15 +170,17 @@ def kind(change: Change) -> str:
     return "added" if change.rule.endswith("added") else "changed"
 
 
-def next_version(version: str, changes: Sequence[Change]) -> str | None:
-    """The semver successor of ``version`` for ``changes`` (None: nothing to release)."""
-    if not changes:
+def next_version(version: str, changes: Sequence[Change], notes: dict[str, list[str]] | None = None) -> str | None:
+    """The semver successor of ``version`` for ``changes`` and the hand-written ``notes`` (None: nothing to
+    release)."""
+    bumps = {NOTE_HEADINGS[heading] for heading, lines in (notes or {}).items() if lines}
+    if not changes and not bumps:
         return None
     major, minor, patch = (int(part) for part in re.findall(r"\d+", version)[:3])
     kinds = {kind(c) for c in changes}
-    if "breaking" in kinds:
+    if "breaking" in kinds or "major" in bumps:
         return f"{major + 1}.0.0"
-    if "added" in kinds or any(c.rule in MINOR for c in changes):
+    if "added" in kinds or any(c.rule in MINOR for c in changes) or "minor" in bumps:
         return f"{major}.{minor + 1}.0"
     return f"{major}.{minor}.{patch + 1}"
 
@@ -150,13 +206,21 @@ def bullet(change: Change, reasons: dict[tuple[str, str], str]) -> str:
     return text
 
 
-def entry(version: str, changes: Sequence[Change], reasons: dict[tuple[str, str], str], day: str) -> str:
-    """The changelog entry of a release, grouped breaking / added / changed."""
+def entry(
+    version: str,
+    changes: Sequence[Change],
+    reasons: dict[tuple[str, str], str],
+    day: str,
+    notes: dict[str, list[str]] | None = None,
+) -> str:
+    """The changelog entry of a release: per heading (breaking, added, changed, ...), the hand-written notes, then
+    the spec diff's lines."""
     lines = [f"## {version} ({day})", ""]
-    for title, group in (("Breaking", "breaking"), ("Added", "added"), ("Changed", "changed")):
-        chosen = [c for c in changes if kind(c) == group]
+    for title in NOTE_HEADINGS:
+        generated = [bullet(c, reasons) for c in changes if GROUP_HEADINGS[kind(c)] == title]
+        chosen = (notes or {}).get(title, []) + generated
         if chosen:
-            lines += [f"### {title}", "", *(bullet(c, reasons) for c in chosen), ""]
+            lines += [f"### {title}", "", *chosen, ""]
     return "\n".join(lines)
 
 
@@ -167,6 +231,7 @@ class Verdict:
     base_version: str
     changes: list[Change]
     acks: list[Acknowledgement]
+    notes: dict[str, list[str]]
 
     @property
     def unacknowledged(self) -> list[Change]:
@@ -188,7 +253,10 @@ def verdict(root: Path, spec: str = "openapi.yaml") -> Verdict:
     changelog = root / CHANGELOG
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
     return Verdict(
-        current_version(root), spec_diff(old, new, str(release_spec(spec_path)), spec), acknowledgements(text)
+        current_version(root),
+        spec_diff(old, new, str(release_spec(spec_path)), spec),
+        acknowledgements(text),
+        notes(text),
     )
 
 
@@ -196,7 +264,7 @@ def gate(root: Path) -> int:
     """``python -m codegen gate``: exit 1 when a breaking change since the last release is not acknowledged."""
     result = verdict(root)
     breaking = [c for c in result.changes if c.breaking]
-    after = next_version(result.base_version, result.changes)
+    after = next_version(result.base_version, result.changes, result.notes)
     summary = (
         f"spec gate: {len(result.changes)} change{'' if len(result.changes) == 1 else 's'} since"
         f" {result.base_version} ({RELEASE_SPEC_TEXT}):"
@@ -234,12 +302,12 @@ def release(root: Path, dry_run: bool, day: str | None = None) -> int:
     if result.unacknowledged:
         print("release: unacknowledged breaking changes; run `make spec-gate` for the lines to add", file=sys.stderr)
         return 1
-    version = next_version(result.base_version, result.changes)
+    version = next_version(result.base_version, result.changes, result.notes)
     if version is None:
-        print(f"release: no API change since {result.base_version}: nothing to release")
+        print(f"release: no API change and no note under {UNRELEASED} since {result.base_version}: nothing to release")
         return 0
     reasons = {a.key: a.reason for a in result.acks}
-    text = entry(version, result.changes, reasons, day or datetime.date.today().isoformat())
+    text = entry(version, result.changes, reasons, day or datetime.date.today().isoformat(), result.notes)
     if dry_run:
         print(f"Next version: {version} (from {result.base_version})\n\n{text}", end="")
         return 0

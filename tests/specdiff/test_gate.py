@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from codegen.release import UNRELEASED_TEMPLATE, acknowledgements, gate, main, next_version, release
+from codegen.release import UNRELEASED_TEMPLATE, acknowledgements, gate, main, next_version, notes, release
 from codegen.specdiff import Change, diff_specs
-from codegen.specdiff.cli import RELEASE_SPEC, parse
+from codegen.specdiff.cli import RELEASE_SPEC, LoadError, parse
 from codegen.specdiff.surface import Surface, from_spec, surface
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -257,7 +257,77 @@ def test_a_release_writes_the_entry_the_version_and_the_released_spec(
     assert acknowledgements(changelog) == []  # the next release starts clean
     assert gate(repo) == 0
     assert main("release", ["--root", str(repo)]) == 0
-    assert "release: no API change since 2.0.0: nothing to release" in capsys.readouterr().out
+    assert "release: no API change and no note under ## Unreleased since 2.0.0: nothing to release" in (
+        capsys.readouterr().out
+    )
+
+
+NOTES = """### Added
+- `client.fleet.uploads.upload_recording()`: a recording's files, resumably
+  (sync and async).
+
+### Fixed
+- A cancelled upload releases its lock.
+"""
+
+
+def add_notes(root: Path, text: str) -> None:
+    changelog = root / "CHANGELOG.md"
+    old = changelog.read_text(encoding="utf-8")
+    changelog.write_text(old.replace("\n## 1.0.0", f"\n{text}\n## 1.0.0", 1), encoding="utf-8")
+
+
+def test_the_notes_of_the_unreleased_section_go_into_the_entry(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_notes(repo, NOTES)
+    edit_spec(repo, remove_webhooks_delete)
+    acknowledge(repo, f"{ACK}: webhooks are deleted in the web app only.")  # after the notes, under ### Fixed
+    text = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert notes(text) == {
+        "Added": ["- `client.fleet.uploads.upload_recording()`: a recording's files, resumably\n  (sync and async)."],
+        "Fixed": ["- A cancelled upload releases its lock."],  # the acknowledgement is no note
+    }
+    assert gate(repo) == 0
+    assert main("release", ["--root", str(repo), "--date", "2026-12-03"]) == 0
+    entry = """## 2.0.0 (2026-12-03)
+
+### Breaking
+
+- `client.webhooks.delete`: operation removed. Webhooks are deleted in the web app only.
+
+### Added
+
+- `client.fleet.uploads.upload_recording()`: a recording's files, resumably
+  (sync and async).
+
+### Fixed
+
+- A cancelled upload releases its lock.
+"""
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"`make release` turns this section into the next version's entry. -->\n\n{entry}\n## 1.0.0\n" in changelog
+    assert notes(changelog) == {}  # the next release starts clean
+
+
+@pytest.mark.parametrize(("heading", "expected"), [("Fixed", "1.0.1"), ("Added", "1.1.0"), ("Removed", "2.0.0")])
+def test_notes_alone_make_a_release(
+    repo: Path, capsys: pytest.CaptureFixture[str], heading: str, expected: str
+) -> None:
+    add_notes(repo, f"### {heading}\n- Something the spec diff cannot see.\n")
+    assert main("release", ["--root", str(repo), "--dry-run", "--date", "2026-12-03"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Next version: {expected} (from 1.0.0)\n\n## {expected} (2026-12-03)\n\n### {heading}\n")
+    assert gate(repo) == 0
+    assert f"0 changes since 1.0.0 (release/openapi.yaml): 0 breaking, 0 non-breaking; next version {expected}" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_note_out_of_place_is_a_clear_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_notes(repo, "- a note without a heading\n")
+    assert main("gate", ["--root", str(repo)]) == 2
+    assert "gate: CHANGELOG.md:11: a note needs a heading above it" in capsys.readouterr().err
+    with pytest.raises(LoadError, match=r"CHANGELOG.md:4: unknown heading '### News' \(use ### Breaking, ### Removed"):
+        notes("# Changelog\n\n## Unreleased\n### News\n- x\n")
 
 
 def test_a_missing_released_spec_is_a_clear_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
