@@ -308,8 +308,9 @@ def test_every_public_method_of_every_resource_is_documented(client_class: type[
         for name in public_methods(resource):
             heading = f"\n## `{path}.{name}()`\n"
             new = api_surface.OPERATION_ALIASES.get(f"{path.removeprefix('client.')}.{name}")
-            if new is not None:  # a deprecated alias: documented under its new name
+            if new is not None:  # a deprecated alias: a note in the section of its new name
                 assert f"\n## `client.{new}()`\n" in page, f"{path}.{name} -> {new}"
+                assert f"`{path}.{name}()` is a deprecated alias" in section(f"## `client.{new}()`"), name
                 continue
             assert heading in page, f"{path}.{name} ({type(resource).__name__}) is not in docs/reference/"
             seen.add(f"{path}.{name}")
