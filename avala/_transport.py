@@ -41,6 +41,7 @@ from httpx._decoders import IdentityDecoder
 
 from ._config import MAX_ARGUMENT, ClientConfig
 from ._http_errors import body_excerpt, error_from_response
+from ._json import loads
 from ._operation import Operation, PageOperation
 from ._pagination import AsyncCursorPage, CursorPage, follow, split_page
 from ._redaction import header_text, redact_text, secret_values, secret_variants
@@ -610,7 +611,7 @@ class BaseTransport:
 
     def _decode(self, op: Operation[Any], response: httpx.Response, attempts: int) -> Any:
         try:
-            return response.json()
+            return loads(response.content)
         except (ValueError, RecursionError) as exc:
             problem = "an empty body" if not response.content else "a body that is not valid JSON"
             raise self._unusable(op, response, attempts, problem) from exc

@@ -73,3 +73,19 @@ def test_fleet_namespace_is_lazy_too() -> None:
 def test_types_index_loads_one_model_at_a_time() -> None:
     loaded = loaded_after("from avala.types import Dataset")
     assert loaded == ["avala.types", "avala.types.dataset"]
+
+
+def test_the_fast_json_decoder_loads_with_the_first_response_not_the_client() -> None:
+    """orjson (``avala[speedups]``), when installed, is imported by the first decode (a response's body), not before."""
+    script = (
+        "import sys, httpx, avala\n"
+        "c = avala.Client(api_key='k', http_client=httpx.Client(transport=httpx.MockTransport("
+        "lambda request: httpx.Response(200, json={'uid': 'd', 'name': 'n', 'slug': 's'}))))\n"
+        "c.datasets\n"
+        "print('orjson' in sys.modules)\n"
+        "c.datasets.get('d')\n"
+        "from avala import _json\n"
+        "print(_json.backend() == 'orjson' and 'orjson' in sys.modules or _json.backend() == 'json')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["False", "True"]
