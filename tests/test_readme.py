@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import io
 import re
+import sys
+import tokenize
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,11 +79,56 @@ PRELUDE: dict[str, Any] = {
 }
 
 
+def print_comments(code: str) -> dict[int, str]:
+    """The trailing comments of the lines that call ``print(...)``, by line: what the README says they print."""
+    comments: dict[int, str] = {}
+    tree = compile(code, "README.md", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    calls = {
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    }
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        if token.type == tokenize.COMMENT and token.start[0] in calls:
+            comments[token.start[0]] = token.string[1:].strip()
+    return comments
+
+
+class Printed:
+    """``print`` for the blocks: records the text each line printed first (the output is kept out of the way)."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.first: dict[int, str] = {}
+
+    def __call__(self, *values: Any, sep: str | None = " ", end: str | None = "\n", **_: Any) -> None:
+        frame = sys._getframe(1)
+        while frame.f_code.co_filename != self.filename and frame.f_back is not None:
+            frame = frame.f_back  # a lambda or a helper defined in the block prints from its own frame
+        text = (" " if sep is None else sep).join(str(v) for v in values)
+        self.first.setdefault(frame.f_lineno, text)
+
+
 async def run(block: Block, namespace: dict[str, Any]) -> None:
     """Run one block: a plain one in a thread with a ``Client`` as ``client``; one with a top-level ``await`` in
-    this event loop with an ``AsyncClient``."""
+    this event loop with an ``AsyncClient``. A ``print(...)`` line whose comment says what it prints
+    (``print(dataset.name)  # Demo``) must print exactly that, the first time it runs."""
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if block.is_async else 0
-    code = compile(block.code, f"README.md:{block.line}", "exec", flags=flags)
+    filename = f"README.md:{block.line}"
+    code = compile(block.code, filename, "exec", flags=flags)
+    printed = namespace["print"] = Printed(filename)
+    try:
+        await execute(block, code, namespace)
+    finally:
+        del namespace["print"]
+    for line, comment in print_comments(block.code).items():
+        if line in printed.first:
+            shown = printed.first[line]
+            assert shown == comment, f"README.md:{block.line + line}: prints {shown!r}, its comment says {comment!r}"
+
+
+async def execute(block: Block, code: Any, namespace: dict[str, Any]) -> None:
+    """Run compiled block code with its client."""
     if not block.is_async:  # in a thread of its own: it may run an event loop (asyncio.run)
 
         def sync() -> None:
