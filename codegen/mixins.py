@@ -219,9 +219,10 @@ def _functions(cls: ast.ClassDef, strings: dict[str, str], aliases: dict[str, as
         args = function.node.args
         if args.vararg or args.kwarg:
             raise SpecError(f"{cls.name}.{function.node.name}: a mixin method takes no *args or **kwargs")
-        positional = args.posonlyargs + args.args
-        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        for arg, default in list(zip(positional, defaults, strict=True))[1:]:  # self
+        if args.posonlyargs:
+            raise SpecError(f"{cls.name}.{function.node.name}: no positional-only parameters (not in the reference)")
+        defaults: list[ast.expr | None] = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+        for arg, default in list(zip(args.args, defaults, strict=True))[1:]:  # self
             function.params.append((arg.arg, _annotation(arg, aliases), _default(default, aliases), False))
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             function.params.append((arg.arg, _annotation(arg, aliases), _default(kw_default, aliases), True))

@@ -104,6 +104,7 @@ def test_a_method_is_read_from_its_source(tmp_path: Path) -> None:
         ("    send.__doc__ = _DOC\n", "", "no docstring"),
         ("    async def send(self, name: str, *, files", "    async def send(self, name: str, files", "signature"),
         ("    async def send(", "    def send(", "coroutine"),
+        ("    def send(self, name: str, *,", "    def send(self, name: str, /, *,", "positional-only"),
         ("class Sync:", "class Sync(Base):", "no bases"),
         ("    def _private(self) -> None:", "    def extra(self) -> None:", "same public methods"),
     ],

@@ -165,7 +165,7 @@ class FleetUploadFlows:
             source_dir: The directory holding the recording's files (no symlinks or special files).
             storage_config_uid: Storage configuration to upload into (the organization's default when None).
             max_workers: Files sent at the same time.
-            on_progress: Called with an ``UploadProgress`` (``avala.uploads.fleet``: ``uploaded_files``,
+            on_progress: Called with an :class:`~avala.uploads.fleet.UploadProgress` (``uploaded_files``,
                 ``total_files``, ``uploaded_bytes``, ``total_bytes``, ``failed_files``) after each batch.
             on_bytes: ``on_bytes(path, delta)`` as bytes are sent (minus what a failed attempt had reported), as for
                 dataset uploads; calls never overlap.
