@@ -30,10 +30,13 @@ def test_root_help_loads_the_table_and_no_command() -> None:
         "avala.cli._completion",
         "avala.cli._config",
         "avala.cli._configure",
+        "avala.cli._import",
         "avala.cli._main",
         "avala.cli._spec",
         "avala.cli._status",
         "avala.cli._table",
+        "avala.cli._unsupported",
+        "avala.cli._view",
     ]
 
 

@@ -25,6 +25,13 @@ def _option_name(param: P, suffix: str = "") -> str:
     return f"{param.location}__{param.name}{suffix}"
 
 
+def _envvars(param: P) -> list[str]:
+    """The variables a secret option reads: ``AVALA_<NAME>``, and ``AVALA_<FLAG>`` for a published flag of another
+    name (``--gc-auth-json``: ``AVALA_GC_AUTH_JSON``, as the published CLI reads it)."""
+    names = [param.name] + [f.removesuffix("@")[2:].replace("-", "_") for f in param.flags[1:]]
+    return list(dict.fromkeys(f"AVALA_{name.upper()}" for name in names))
+
+
 def _help(param: P) -> str:
     text = param.help
     if param.kind == "json":
@@ -32,7 +39,7 @@ def _help(param: P) -> str:
     elif param.kind == "list":
         text += " (repeat the option, or separate values with commas)"
     if param.secret:
-        text += f" [env: AVALA_{param.name.upper()}; prefer it to the flag]"
+        text += f" [env: {', '.join(_envvars(param))}; prefer it to the flag]"
     return text
 
 
@@ -79,7 +86,7 @@ def _parameters(record: C) -> list[click.Parameter]:
                 [_option_name(p), *flags],
                 type=kind,
                 multiple=p.kind == "list",
-                envvar=f"AVALA_{p.name.upper()}" if p.secret else None,
+                envvar=_envvars(p) if p.secret else None,
                 help=_help(p),
                 metavar="JSON" if p.kind == "json" else None,
             )

@@ -48,8 +48,11 @@ HAND_WRITTEN: dict[str, dict[str, str]] = {
         "status": "_status",
         "completion": "_completion",
         "shell-completion": "_completion",
+        "import": "_import",
+        "lerobot": "_unsupported",
+        "view": "_view",
     },
-    "datasets": {"upload": "_upload"},
+    "datasets": {"upload": "_upload", "resolve": "_unsupported"},
     "fleet recordings": {"upload": "_fleet_upload"},
 }
 

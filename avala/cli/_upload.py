@@ -63,70 +63,76 @@ def make(name: str, path: str) -> click.Command:
     @click.option("--fields", metavar="A,B", help="Only these fields, in this order.")
     @click.pass_context
     def upload(ctx: click.Context, /, source: str, **options: Any) -> None:
-        from ._build import printer
-        from ._main import State
-        from ._progress import Progress, human
-
-        for flag, value in zip(
-            _DEPRECATED,
-            (options["deprecated_dataset"], options["deprecated_storage_config"], options["deprecated_aws_profile"]),
-            strict=True,
-        ):
-            if value is not None:
-                raise click.UsageError(f"{flag} is no longer supported: uploads go to Avala-managed storage", ctx=ctx)
-        if options["visibility"] != "private":
-            raise click.UsageError("an uploaded dataset is created private (--visibility private)", ctx=ctx)
-        files = _files(source)
-        if not files:
-            raise click.UsageError(f"no files found in {source}", ctx=ctx)
-        total = sum(size for _, _, size in files)
-        plan = {"name": options["name"], "slug": options["slug"], "data_type": options["data_type"]}
-        click.echo(f"{source}: {len(files)} file(s), {human(total)} -> dataset {options['name']!r}", err=True)
-        out = printer(ctx, options)
-        if options["dry_run"]:
-            for _, relative, size in files[:20]:
-                click.echo(f"  {relative}  {human(size)}", err=True)
-            if len(files) > 20:
-                click.echo(f"  ... and {len(files) - 20} more", err=True)
-            out.value({**plan, "files": len(files), "bytes": total, "dry_run": True})
-            return
-        state = ctx.find_object(State)
-        assert state is not None
-        client = state.client()
-        sizes = {relative: size for _, relative, size in files}
-        skipped: list[str] = []
-        bar = Progress(total, "upload")
-
-        def on_skipped(relative: str) -> None:
-            skipped.append(relative)
-            bar.advance(sizes.get(relative, 0))
-
-        started = time.monotonic()
-        try:
-            dataset = client.datasets.create_from_local(
-                source=source,
-                name=options["name"],
-                slug=options["slug"],
-                data_type=options["data_type"],
-                visibility=options["visibility"],
-                create_metadata=options["create_metadata"],
-                owner_name=options["owner_name"],
-                industry=options["industry"],
-                license=options["license_"],
-                workers=options["workers"],
-                wait=options["wait"],
-                wait_timeout=options["wait_timeout"],
-                organization_uid=options["organization_uid"],
-                resume=options["resume"],
-                on_skipped=on_skipped,
-                on_bytes=lambda relative, delta: bar.advance(delta),
-            )
-        finally:
-            bar.close()
-        elapsed = time.monotonic() - started
-        sent = total - sum(sizes.get(r, 0) for r in skipped)
-        already = f" ({len(skipped)} already uploaded)" if skipped else ""
-        click.echo(f"Done in {elapsed:.1f} s: {human(sent)} sent across {len(files)} file(s){already}.", err=True)
-        out.value(dataset)
+        upload_local(ctx, source, options)
 
     return upload
+
+
+def upload_local(ctx: click.Context, source: str, options: dict[str, Any]) -> None:
+    """Upload ``source`` with ``client.datasets.create_from_local`` (the options of ``avala datasets upload``) and
+    print the dataset; ``avala import folder`` runs it too."""
+    from ._build import printer
+    from ._main import State
+    from ._progress import Progress, human
+
+    for flag, value in zip(
+        _DEPRECATED,
+        (options["deprecated_dataset"], options["deprecated_storage_config"], options["deprecated_aws_profile"]),
+        strict=True,
+    ):
+        if value is not None:
+            raise click.UsageError(f"{flag} is no longer supported: uploads go to Avala-managed storage", ctx=ctx)
+    if options["visibility"] != "private":
+        raise click.UsageError("an uploaded dataset is created private (--visibility private)", ctx=ctx)
+    files = _files(source)
+    if not files:
+        raise click.UsageError(f"no files found in {source}", ctx=ctx)
+    total = sum(size for _, _, size in files)
+    plan = {"name": options["name"], "slug": options["slug"], "data_type": options["data_type"]}
+    click.echo(f"{source}: {len(files)} file(s), {human(total)} -> dataset {options['name']!r}", err=True)
+    out = printer(ctx, options)
+    if options["dry_run"]:
+        for _, relative, size in files[:20]:
+            click.echo(f"  {relative}  {human(size)}", err=True)
+        if len(files) > 20:
+            click.echo(f"  ... and {len(files) - 20} more", err=True)
+        out.value({**plan, "files": len(files), "bytes": total, "dry_run": True})
+        return
+    state = ctx.find_object(State)
+    assert state is not None
+    client = state.client()
+    sizes = {relative: size for _, relative, size in files}
+    skipped: list[str] = []
+    bar = Progress(total, "upload")
+
+    def on_skipped(relative: str) -> None:
+        skipped.append(relative)
+        bar.advance(sizes.get(relative, 0))
+
+    started = time.monotonic()
+    try:
+        dataset = client.datasets.create_from_local(
+            source=source,
+            name=options["name"],
+            slug=options["slug"],
+            data_type=options["data_type"],
+            visibility=options["visibility"],
+            create_metadata=options["create_metadata"],
+            owner_name=options["owner_name"],
+            industry=options["industry"],
+            license=options["license_"],
+            workers=options["workers"],
+            wait=options["wait"],
+            wait_timeout=options["wait_timeout"],
+            organization_uid=options["organization_uid"],
+            resume=options["resume"],
+            on_skipped=on_skipped,
+            on_bytes=lambda relative, delta: bar.advance(delta),
+        )
+    finally:
+        bar.close()
+    elapsed = time.monotonic() - started
+    sent = total - sum(sizes.get(r, 0) for r in skipped)
+    already = f" ({len(skipped)} already uploaded)" if skipped else ""
+    click.echo(f"Done in {elapsed:.1f} s: {human(sent)} sent across {len(files)} file(s){already}.", err=True)
+    out.value(dataset)
