@@ -39,7 +39,8 @@ PUBLISHED: dict[str, Any] = {
         "webhook_deliveries.list": ["webhooks deliveries"],
     },
     # operation -> {parameter: extra option flags}; a path parameter given an option may be passed either way
-    # (a flag ending in "@" takes a file to read the JSON value from; "--on/--off" names a boolean pair)
+    # (a flag ending in "@" takes a file to read the JSON value from, or, when the file is an object holding that
+    # parameter, several body fields at once as the published --condition-file; "--on/--off" a boolean pair)
     "options": {
         "annotations.bulk_edit": {"owner": ["--owner"], "slug": ["--slug"]},
         "auto_label_jobs.create": {"project_uid": ["--project"]},
@@ -68,6 +69,8 @@ PUBLISHED: dict[str, Any] = {
     },
     # published command -> (operation without settings, operation with settings): GET or PUT by the options given
     "dispatch": {"consensus config": ["consensus.get_config", "consensus.update_config"]},
+    # operation -> {parameter: value sent when its option is not given}: what the published command always sent
+    "defaults": {"fleet.rules.create": {"actions": []}},
     # chunked operation -> module of avala.cli with the published CLI's own checks of its --input items (the rules
     # of the service it mirrors, and the --check-only pre-flight)
     "input_checks": {"annotations.bulk_edit": "_bulk_edit"},
@@ -124,6 +127,7 @@ class CliCommand:
     params: list[CliParam]
     wait: tuple[str, tuple[str, ...], str | None, float, float] | None = None
     input: CliInput | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)  # sent when the option is not given (PUBLISHED)
 
 
 @dataclass
@@ -389,6 +393,13 @@ def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[s
             if name not in params:
                 raise SpecError(f"codegen/cli.py PUBLISHED: {operation} has no parameter {name!r}")
             params[name].flags = params[name].flags + tuple(extra)
+    for operation, values in PUBLISHED["defaults"].items():
+        group_name, command = locate(operation)
+        record = groups[group_name].commands[command]
+        unknown = set(values) - {p.name for p in record.params}
+        if unknown:
+            raise SpecError(f"codegen/cli.py PUBLISHED defaults: {operation} has no parameter {sorted(unknown)}")
+        record.defaults = dict(values)
     for operation, module in PUBLISHED["input_checks"].items():
         group_name, command = locate(operation)
         items = groups[group_name].commands[command].input

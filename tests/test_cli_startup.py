@@ -6,7 +6,17 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("httpx", "httpcore", "avala._client", "avala._transport", "avala.resources", "avala.types", "rich", "tqdm")
+HEAVY = (
+    "httpx",
+    "httpcore",
+    "http.server",
+    "avala._client",
+    "avala._transport",
+    "avala.resources",
+    "avala.types",
+    "rich",
+    "tqdm",
+)
 
 
 def loaded_after(*argv: str) -> list[str]:

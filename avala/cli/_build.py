@@ -187,6 +187,24 @@ def _json_value(param: P, text: str) -> Any:
         raise click.BadParameter(f"not valid JSON: {text[:60]!r}", param_hint=param.flags[0]) from None
 
 
+def _from_files(record: C, values: dict[str, Any]) -> dict[str, Any]:
+    """Values read from the file options (``--condition-file``) whose own option was not given: the JSON value of
+    the parameter, or, when the file is an object holding the parameter, every body field it holds (as the published
+    ``fleet rules create --condition-file`` reads ``{"condition": ..., "actions": ...}``)."""
+    body = {p.name for p in record.params if p.location == "body"}
+    found: dict[str, Any] = {}
+    for p in record.params:
+        source = values.get(_option_name(p, "__file"))
+        if not source or values.get(_option_name(p)) is not None:
+            continue
+        data = _json_value(p, "@" + source)
+        if isinstance(data, dict) and p.name in data:
+            found.update({name: value for name, value in data.items() if name in body})
+        else:
+            found[p.name] = data
+    return found
+
+
 def arguments(ctx: click.Context, record: C, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """The SDK call's positional and keyword arguments."""
     path = [p for p in record.params if p.location == "path"]
@@ -203,14 +221,18 @@ def arguments(ctx: click.Context, record: C, values: dict[str, Any]) -> tuple[li
     if given:
         raise click.UsageError(f"unexpected extra argument {given[0]!r}", ctx=ctx)
     kwargs: dict[str, Any] = {}
+    from_files = _from_files(record, values)
+    defaults = record.defaults or {}
     for p in record.params:
         if p.location in ("path", "wait", "input"):
             continue
         value = values.get(_option_name(p))
-        if value is None and values.get(_option_name(p, "__file")):
-            value = "@" + values[_option_name(p, "__file")]
         if value is None or value == ():
-            if p.required:
+            if p.name in from_files:
+                kwargs[p.name] = from_files[p.name]
+            elif p.name in defaults:
+                kwargs[p.name] = defaults[p.name]
+            elif p.required:
                 raise click.MissingParameter(ctx=ctx, param_hint=" / ".join(p.flags), param_type="option")
             continue
         if p.secret and ctx.get_parameter_source(_option_name(p)) == click.core.ParameterSource.COMMANDLINE:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class P(NamedTuple):
@@ -41,6 +41,7 @@ class C(NamedTuple):
     params: tuple[P, ...]
     wait: tuple[str, tuple[str, ...], str | None, float, float] | None  # field, until, target option, interval, timeout
     input: I | None = None  # the items of an --input command
+    defaults: dict[str, Any] | None = None  # values sent when an option is not given (the published CLI's defaults)
 
 
 class G(NamedTuple):

@@ -641,7 +641,7 @@ COMMANDS: dict[str, dict[str, C]] = {
             P("slug", "path", "str", True, (), "Dataset slug.", ("--slug",), False),
             P("edits", "input", "items", True, (), "File of the edits: a JSON array, or one JSON object per line (`.jsonl`); `-` reads stdin.", ("--input",), False),
             P("chunk_size", "call", "int", False, (), "Edits per request (default 500).", ("--chunk-size",), False),
-        ), None, I("edits", ("action", "object_uuid", "object_type"), ("dataset_item_uid", "sequence_uid"), {"action": (("string",), ()), "object_uuid": (("string",), ()), "object_type": (("string",), ()), "dataset_item_uid": (("string",), ()), "sequence_uid": (("string",), ()), "object_name": (("string",), ()), "object_name_plural": (("string",), ()), "duration": (("number",), ()), "object_data": (("object",), ())}, False, "_bulk_edit")),
+        ), None, input=I("edits", ("action", "object_uuid", "object_type"), ("dataset_item_uid", "sequence_uid"), {"action": (("string",), ()), "object_uuid": (("string",), ()), "object_type": (("string",), ()), "dataset_item_uid": (("string",), ()), "sequence_uid": (("string",), ()), "object_name": (("string",), ()), "object_name_plural": (("string",), ()), "duration": (("number",), ()), "object_data": (("object",), ())}, False, "_bulk_edit")),
     },
     "fleet devices": {
         "list": C("fleet.devices.list", "page", "List fleet devices.", "", False, (
@@ -799,7 +799,7 @@ COMMANDS: dict[str, dict[str, C]] = {
             P("description", "body", "str", False, (), "Description of what the rule does.", ("--description",), False),
             P("enabled", "body", "bool", False, (), "Whether the rule is enabled.", ("--enabled", "--enabled/--disabled"), False),
             P("scope", "body", "json", False, (), "Scope where the rule applies.", ("--scope",), False),
-        ), None),
+        ), None, defaults={"actions": []}),
         "get": C("fleet.rules.get", "single", "Get a single rule.", "", False, (
             P("rule_id", "path", "str", True, (), "Rule UID.", (), False),
         ), None),
