@@ -69,7 +69,7 @@ lint: $(BIN)/python ## ruff lint + format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(BIN)/python ## mypy --strict on the package, the generator and examples/
+typecheck: $(BIN)/python ## mypy --strict on the package, the generator, examples/ and benchmarks/
 	$(BIN)/mypy
 
 # pyright (pinned in package.json) checks the package as a user's checker sees it once installed: it runs outside the

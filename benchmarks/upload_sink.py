@@ -40,6 +40,7 @@ class Sink:
             size, relative = request["content_length"], request["file_path_in_dataset"]
             uid = str(uuid.uuid4())
             base = f"http://127.0.0.1:{self.port}/sink/{uid}"
+            answer: dict[str, object]
             if size < MULTIPART_AT:
                 answer = {"method": "PUT", "upload_uid": uid, "url": f"{base}/{relative}", "headers": {}}
             else:
