@@ -184,7 +184,8 @@ def sdk_env() -> tuple[str, dict[str, str | None]]:
     """``.bench/sdk-venv``: this checkout (editable) with its ``speedups`` extra, on the project's HTTP stack,
     pinned; rebuilt when ``pyproject.toml`` or the pins change. Its python and its versions of avala and orjson."""
     python = venv_python(SDK_VENV)
-    pins = stack_pins()
+    orjson = versions(OURS, ["orjson"])["orjson"]  # the tests' orjson (the dev group pins it), when there is one
+    pins = [*stack_pins(), *([f"orjson=={orjson}"] if orjson else [])]
     stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + " ".join(pins).encode()).hexdigest()
     stamp_file = SDK_VENV / "bench-stamp"
     if not Path(python).exists() or not stamp_file.exists() or stamp_file.read_text() != stamp:

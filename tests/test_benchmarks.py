@@ -85,3 +85,14 @@ def test_an_sdk_worker_parses_bytes_and_reports_its_decoder_and_pools(server: ru
             assert worker.ask(command) >= 0
     finally:
         worker.stop()
+
+
+def test_an_sdk_worker_with_the_speedups_decodes_with_orjson(server: run.Server) -> None:
+    # orjson comes with the test dependency group (the tests run both decoders)
+    worker = run.Worker("ours+orjson", sys.executable, "sdk", server.base_url, cold=True)
+    try:
+        assert worker.info["no_speedups"] is None
+        assert worker.info["decoder"] == "orjson (avala._json)"
+        assert worker.ask("parse 2") >= 0
+    finally:
+        worker.stop()
