@@ -36,16 +36,14 @@ ORJSON_MAX_DEPTH = 1024  # orjson refuses a body nested deeper
 _STDLIB_FRAMES = 16
 _DEPTH_BOUNDED = sys.version_info < (3, 12)  # 3.12 counts C recursion, whose limit (>= 1500) is past orjson's
 
-# A body's bytes mapped to the classes that matter for a big integer: a digit (0), a minus sign (-), what may precede
-# a number (S: [ , : and whitespace), anything else (.).
+# A body's bytes mapped to the classes that matter for a big integer: a digit or a minus sign (0), what may precede a
+# number (S: [ , : and whitespace), anything else (.). A big integer is then an S and 20 0s (20 digits or more: past
+# 2**64 - 1 maybe; a minus sign and 19 digits or more: past -2**63 maybe), or a body starting with 20 0s.
 _CLASSES = bytes(
-    ord("0") if 48 <= b <= 57 else ord("-") if b == 45 else ord("S") if b in b"[,: \t\n\r" else ord(".")
-    for b in range(256)
+    ord("0") if chr(b) in "0123456789-" else ord("S") if chr(b) in "[,: \t\n\r" else ord(".") for b in range(256)
 )
-_DIGITS_20 = b"0" * 20
-_MINUS_19 = b"-" + b"0" * 19
-_BIG_POSITIVE = b"S" + b"0" * 20  # 20 digits or more: at least 10**19, maybe past 2**64 - 1
-_BIG_NEGATIVE = b"S-" + b"0" * 19  # 19 digits or more: maybe past -2**63
+_RUN = b"0" * 20
+_BIG = b"S" + _RUN
 
 
 def stdlib_loads(data: bytes) -> Any:
@@ -57,10 +55,10 @@ def may_hold_big_integer(data: bytes) -> bool:
     """Whether ``data`` may hold an integer beyond 64 bits, which orjson would read as a float (True for some bodies
     that hold none: such digits inside a string)."""
     classes = data.translate(_CLASSES)
-    if classes.startswith((_DIGITS_20, _MINUS_19)):  # the body is one number
-        return True
-    # searches for a run of digits are fast; for one after a [ , : or whitespace, slower: only when there is a run
-    return (_DIGITS_20 in classes and _BIG_POSITIVE in classes) or (_MINUS_19 in classes and _BIG_NEGATIVE in classes)
+    run = classes.find(_RUN)  # fast, and most bodies have no such run of digits
+    if run < 0:
+        return False
+    return run == 0 or classes.find(_BIG, run - 1) >= 0  # slower: only where there is a run
 
 
 def make_orjson_loads(orjson: Any) -> Callable[[bytes], Any]:
