@@ -101,6 +101,11 @@ def variants(port: int) -> tuple[dict[str, Callable[[], Any]], Callable[[], None
     if fast is not None:
         calls["sdk orjson"] = sdk(fast)
 
+        def raw_orjson() -> Any:  # for reference: raw httpx decoded by orjson by hand (no model, no checks)
+            return orjson.loads(http.get(url, params={"limit": 100}).content)
+
+        calls["httpx + orjson"] = raw_orjson
+
     def close() -> None:
         http.close()
         client.close()
@@ -151,6 +156,11 @@ def main() -> int:
         q1, median, q3 = quartiles(per_call[name])
         print(f"  {name:<16} median {median:8.1f} us   IQR {q1:8.1f} .. {q3:8.1f}")
     base = per_call[names[0]]
+    for name in names[1:]:
+        if name not in GOALS:
+            ratios = [mine / raw for mine, raw in zip(per_call[name], base, strict=True)]
+            q1, median, q3 = quartiles(ratios)
+            print(f"  {name} / raw: {median:.3f}x (IQR {q1:.3f} .. {q3:.3f}) (for reference)")
     for name, goal in GOALS.items():
         if name not in per_call:
             print(f"  {name}: orjson is not installed")
