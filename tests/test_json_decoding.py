@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 import httpx
+import orjson  # avala[speedups]: pinned in the test dependency group, so both decoders always run here
 import pytest
 import yaml
 
@@ -24,8 +25,6 @@ from avala import Client, _json
 from avala._operation import Operation, PageOperation
 from avala._pagination import CursorPage
 from avala.errors import AvalaError
-
-orjson = pytest.importorskip("orjson", reason="orjson (avala[speedups]) is in the dev dependency group")
 
 ROOT = Path(__file__).resolve().parents[1]
 DECODERS: dict[str, Callable[[bytes], Any]] = {
