@@ -70,8 +70,9 @@ def make_orjson_loads(orjson: Any) -> Callable[[bytes], Any]:
             return json.loads(data)
         try:
             if _DEPTH_BOUNDED:
-                pad = ORJSON_MAX_DEPTH - (sys.getrecursionlimit() - 2 * _stack_depth() - _STDLIB_FRAMES)
-                if pad > 0:  # orjson's limit brought down to json's: ORJSON_MAX_DEPTH - pad levels
+                depth = sys.getrecursionlimit() - 2 * _stack_depth() - _STDLIB_FRAMES  # json nests this deep at least
+                pad = ORJSON_MAX_DEPTH - depth
+                if pad > 0 and len(data) > 2 * depth:  # orjson held to json's depth (a shorter body cannot nest deeper)
                     return _unwrap(orjson_loads(b"[" * pad + data + b"]" * pad), pad)
             return orjson_loads(data)
         except ValueError:  # orjson refuses the body (or it is not one document): json.loads gives the answer
