@@ -103,7 +103,7 @@ release-notes: $(TOOL_PY) ## Print the next version and its changelog entry (fro
 release: $(TOOL_PY) ## Write the next version's CHANGELOG.md entry, bump avala/_version.py, record the released spec
 	$(TOOL_PY) -m codegen release
 
-bench: $(BIN)/python $(TOOL_PY) ## Benchmarks against raw httpx and the published avala (one table; ~2 min)
+bench: $(BIN)/python $(TOOL_PY) ## Benchmarks against raw httpx and the published avala (one table; ~4 min, AVALA_BENCH_SMALL=1 for less)
 	$(BIN)/python benchmarks/run.py
 
 clean: ## Remove the project-local environments
