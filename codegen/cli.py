@@ -17,6 +17,7 @@ parameter has left the spec is a :class:`~codegen.parse.SpecError`, so it cannot
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,8 +201,9 @@ def kind_of(annotation: str) -> str:
     return "json"
 
 
-def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
-    """The command table: group path (``fleet devices``) -> group."""
+def build_cli(api: Api, document: dict[str, Any], strict: bool = True) -> dict[str, CliGroup]:
+    """The command table: group path (``fleet devices``) -> group. Not ``strict`` (another revision of the spec, for
+    the spec diff): a published name whose operation the document lacks is left out instead of being an error."""
     spec = _Spec(document)
     tags = {t["name"]: t for t in document.get("tags", [])}
     groups: dict[str, CliGroup] = {}
@@ -231,13 +233,40 @@ def build_cli(api: Api, document: dict[str, Any]) -> dict[str, CliGroup]:
             command_name = op.method_name.replace("_", "-")
             group.commands[command_name] = command
             by_operation[op.qualified_name] = (name, command_name)
+            for old in op.renamed_from:  # x-python-renamed-from: the old command name keeps working too
+                group.aliases_of.setdefault(old.replace("_", "-"), command_name)
             if op.wait is not None:
                 group.commands["wait"] = build_wait(op, command)
             if resource.client_attribute:
                 for derived in op.derived:
                     group.commands[derived.name.replace("_", "-")] = build_derived(op, derived, command)
-    apply_published(groups, by_operation)
+    apply_published(groups, by_operation, strict)
     return groups
+
+
+def command_paths(api: Api, groups: dict[str, CliGroup]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Operation (HTTP method, path) -> the commands that call it (``fleet devices list``), its own name first, then
+    its other names (the published CLI's, the old names of a rename); for the spec diff's report."""
+    found: dict[str, list[str]] = {}
+    for group_name, group in groups.items():
+        for name, command in group.commands.items():
+            if command.kind != "wait":
+                found.setdefault(command.callee, []).append(f"{group_name} {name}")
+        for alias, command_name in group.aliases_of.items():
+            found.setdefault(group.commands[command_name].callee, []).append(f"{group_name} {alias}")
+        for alias, (other, command_name) in group.foreign.items():
+            found.setdefault(groups[other].commands[command_name].callee, []).append(f"{group_name} {alias}")
+        for alias in group.aliases:
+            parent, _, _ = group_name.rpartition(" ")
+            other = f"{parent} {alias}".strip()
+            for name, command in group.commands.items():
+                if command.kind != "wait":
+                    found.setdefault(command.callee, []).append(f"{other} {name}")
+    paths: dict[tuple[str, str], tuple[str, ...]] = {}
+    for op in api.operations:
+        callee = op.qualified_name if op.callee.startswith("client.") else op.callee
+        paths[(op.http_method, op.path)] = tuple(found.get(callee, ()))
+    return paths
 
 
 def build_command(spec: _Spec, op: Operation, client_attribute: bool) -> CliCommand:
@@ -366,49 +395,73 @@ def build_wait(op: Operation, get: CliCommand) -> CliCommand:
     )
 
 
-def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[str, str]]) -> None:
-    """Add the published CLI's names."""
+def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[str, str]], strict: bool = True) -> None:
+    """Add the published CLI's names (not ``strict``: an entry the spec cannot take is left out, not an error)."""
 
     def locate(operation: str) -> tuple[str, str]:
         if operation not in by_operation:
             raise SpecError(f"codegen/cli.py PUBLISHED names {operation!r}, which is not an operation of the spec")
         return by_operation[operation]
 
-    for name, aliases in PUBLISHED["groups"].items():
+    def group_aliases(name: str, aliases: list[str]) -> None:
         if name not in groups:
             raise SpecError(f"codegen/cli.py PUBLISHED names group {name!r}, which the spec does not have")
         groups[name].aliases = tuple(aliases)
-    for operation, paths in PUBLISHED["commands"].items():
+
+    def commands(operation: str, paths: list[str]) -> None:
         group_name, command = locate(operation)
         for path in paths:
             target_group, _, alias = path.rpartition(" ")
             if target_group == group_name:
                 groups[group_name].aliases_of[alias] = command
+            elif target_group not in groups:
+                raise SpecError(f"codegen/cli.py PUBLISHED: no group {target_group!r} for {path!r}")
             else:
                 groups[target_group].foreign[alias] = (group_name, command)
-    for operation, options in PUBLISHED["options"].items():
+
+    def options(operation: str, extra_flags: dict[str, list[str]]) -> None:
         group_name, command = locate(operation)
         params = {p.name: p for p in groups[group_name].commands[command].params}
-        for name, extra in options.items():
+        for name, extra in extra_flags.items():
             if name not in params:
                 raise SpecError(f"codegen/cli.py PUBLISHED: {operation} has no parameter {name!r}")
             params[name].flags = params[name].flags + tuple(extra)
-    for operation, values in PUBLISHED["defaults"].items():
+
+    def defaults(operation: str, values: dict[str, Any]) -> None:
         group_name, command = locate(operation)
         record = groups[group_name].commands[command]
         unknown = set(values) - {p.name for p in record.params}
         if unknown:
             raise SpecError(f"codegen/cli.py PUBLISHED defaults: {operation} has no parameter {sorted(unknown)}")
         record.defaults = dict(values)
-    for operation, module in PUBLISHED["input_checks"].items():
+
+    def input_checks(operation: str, module: str) -> None:
         group_name, command = locate(operation)
         items = groups[group_name].commands[command].input
         if items is None:
             raise SpecError(f"codegen/cli.py PUBLISHED input_checks: {operation} has no --input (x-python-chunked)")
         items.checks = module
-    for path, (plain, settings) in PUBLISHED["dispatch"].items():
+
+    def dispatch(path: str, operations: list[str]) -> None:
+        plain, settings = operations
         target_group, _, name = path.rpartition(" ")
         first, second = locate(plain), locate(settings)
         if first[0] != target_group or second[0] != target_group:
             raise SpecError(f"codegen/cli.py PUBLISHED dispatch {path!r}: both operations must be in its group")
         groups[target_group].dispatch[name] = (first[1], second[1])
+
+    steps: dict[str, Callable[[str, Any], None]] = {
+        "groups": group_aliases,
+        "commands": commands,
+        "options": options,
+        "defaults": defaults,
+        "input_checks": input_checks,
+        "dispatch": dispatch,
+    }
+    for section, step in steps.items():
+        for key, value in PUBLISHED[section].items():
+            try:
+                step(key, value)
+            except SpecError:
+                if strict:
+                    raise

@@ -148,3 +148,8 @@ def test_bad_renames_are_refused(where: str, value: str, message: str) -> None:
         document["components"]["schemas"]["WebhookSubscription"]["x-python-renamed-from"] = value
     with pytest.raises(SpecError, match=re.escape(message)):
         build_api(document, parse_document(document, ROOT / "openapi.yaml"))
+
+
+def test_the_old_command_name_keeps_working() -> None:
+    table = generated()["avala/cli/_table.py"]
+    assert '"webhooks": G(' in table and '{"list": "list-all"}' in table

@@ -29,7 +29,9 @@ How changes are judged (every rule, with its severity, is in :data:`codegen.spec
   (resource renamed: once per tag when the whole tag moved), ``x-python-name`` or wire name of a parameter,
   ``x-python-result-field`` and ``x-python-wait`` (the ``wait()`` method), and a model renamed (a removed and an
   added component schema with the same structure, refs to other renamed models included: reported once, as a
-  rename; not breaking with ``x-python-renamed-from``). Only schemas the generator makes a class of count: a
+  rename; not breaking with ``x-python-renamed-from``). A renamed or removed operation's message also names the
+  ``avala`` command it renames or removes (the generator's command table, ``codegen/cli.py``; a rename with
+  ``x-python-renamed-from`` keeps the old command name too). Only schemas the generator makes a class of count: a
   request-body schema or a page wrapper renamed is no change, two of them are compared by structure. A ``format``
   that changes the Python type (date-time, date, binary, uuid) is a type change.
 - Only semantic keywords are compared: types, nullability, enum/const, properties and required, items,

@@ -306,9 +306,10 @@ class Differ:
         new_shapes = {op.shape for op in new_ops.values()}
         for op in gone:
             if op.shape in new_shapes:
-                self.add([Raw("operation.removed", op.pointer, "operation removed")], [op])
+                self.add([Raw("operation.removed", op.pointer, "operation removed" + self.gone_commands(op))], [op])
             else:
-                self.add([Raw("path.removed", op.path_pointer, f"path `{op.path}` removed")], [op])
+                message = f"path `{op.path}` removed" + self.gone_commands(op)
+                self.add([Raw("path.removed", op.path_pointer, message)], [op])
         for op in born:
             self.add([Raw("operation.added", op.pointer, "new operation")], [op])
         for old_op, new_op in pairs:
@@ -558,6 +559,24 @@ class Differ:
             raws.extend(found)
             pairs.extend(reached)
 
+    def commands(self, side: int, op: Operation) -> tuple[str, ...]:
+        """The ``avala`` commands of an operation on one side (none when that side's surface is not the
+        generator's)."""
+        return tuple(self.surfaces[side].commands.get((op.method, op.path), ()))
+
+    def gone_commands(self, op: Operation) -> str:
+        """What a removed operation takes from the command line, for its message."""
+        commands = self.commands(0, op)
+        return f"; command `avala {commands[0]}` removed" if commands else ""
+
+    def renamed_command(self, old: Operation, new: Operation) -> str:
+        """What a renamed operation does to its command, for its message."""
+        before, after = self.commands(0, old), self.commands(1, new)
+        if not before or not after or before[0] == after[0]:
+            return ""
+        kept = " (the old command still works)" if before[0] in after else ""
+        return f"; command `avala {before[0]}` renamed to `avala {after[0]}`{kept}"
+
     def resources(
         self,
         pairs: list[tuple[Operation, Operation]],
@@ -580,6 +599,7 @@ class Differ:
                 if old.python in self.surfaces[1].aliases.get((new.method, new.path), ()):
                     rule = "operation.renamed-with-alias"
                     message += f"; `{old.python}` still works, deprecated (x-python-renamed-from)"
+                message += self.renamed_command(old, new)
                 self.add([Raw(rule, child(new.pointer, "operationId"), message)], [new])
         declared = [str(as_dict(t).get("name")) for t in as_list(self.new.data.get("tags"))]
         for (old_tag, new_tag), ops in moves.items():

@@ -33,14 +33,16 @@ class Surface:
 
     ``calls``: operation -> what a user calls (``client.datasets.list``, ``avala.signup``); ``aliases``: operation
     -> the deprecated old calls it still answers to; ``classes``: component schema -> the Python class generated from
-    it (request bodies and page wrappers have none); ``class_aliases``: deprecated old class name -> class name.
-    ``source`` says where it came from: ``generator`` or ``spec`` (with ``note`` saying why).
+    it (request bodies and page wrappers have none); ``class_aliases``: deprecated old class name -> class name;
+    ``commands``: operation -> the ``avala`` commands that call it (its own first, then its other names), known from
+    the generator only. ``source`` says where it came from: ``generator`` or ``spec`` (with ``note`` saying why).
     """
 
     calls: Mapping[Key, str]
     classes: Mapping[str, str]
     aliases: Mapping[Key, tuple[str, ...]] = field(default_factory=dict)
     class_aliases: Mapping[str, str] = field(default_factory=dict)
+    commands: Mapping[Key, tuple[str, ...]] = field(default_factory=dict)
     source: str = "spec"
     note: str = ""
 
@@ -82,15 +84,15 @@ def from_spec(document: Mapping[str, Any], note: str = "") -> Surface:
     schemas = as_dict(as_dict(document.get("components")).get("schemas"))
     classes = {name: name for name, schema in schemas.items() if name not in bodies and not _is_page(as_dict(schema))}
     class_aliases = {old: name for name in classes for old in _renamed_from(as_dict(schemas[name]))}
-    return Surface(calls, classes, aliases, class_aliases, "spec", note)
+    return Surface(calls, classes, aliases, class_aliases, {}, "spec", note)
 
 
 def _is_page(schema: Mapping[str, Any]) -> bool:
     return set(as_dict(schema.get("properties"))) == {"results", "next", "previous"}
 
 
-def from_api(api: Any) -> Surface:
-    """The surface of the generator's view model (a :class:`codegen.api.Api`)."""
+def from_api(api: Any, commands: Mapping[Key, tuple[str, ...]] | None = None) -> Surface:
+    """The surface of the generator's view model (a :class:`codegen.api.Api`), with its command line's commands."""
     calls: dict[Key, str] = {}
     aliases: dict[Key, tuple[str, ...]] = {}
     for op in api.operations:
@@ -99,7 +101,7 @@ def from_api(api: Any) -> Surface:
             aliases[(op.http_method, op.path)] = tuple(op.alias_callees)
     classes = {model.schema: model.name for model in api.models}
     class_aliases = {old: model.name for model in api.models for old in model.renamed_from}
-    return Surface(calls, classes, aliases, class_aliases, "generator")
+    return Surface(calls, classes, aliases, class_aliases, commands or {}, "generator")
 
 
 _BUILT: dict[str, Surface] = {}
@@ -126,7 +128,14 @@ def _build(document: Mapping[str, Any], label: str) -> Surface:
         return from_spec(document, f"{label}: Python names from the spec (no generator: {exc.name})")
     try:
         copy = deepcopy(dict(document))
-        return from_api(build_api(copy, parse_document(copy, Path(label))))
+        api = build_api(copy, parse_document(copy, Path(label)))
     except Exception as exc:  # a SpecError, or whatever the generator raises on a document outside its conventions
         first = re.sub(r"\s+", " ", str(exc))[:200]
         return from_spec(document, f"{label}: Python names from the spec (the generator rejects it: {first})")
+    try:
+        from ..cli import build_cli, command_paths
+
+        commands = command_paths(api, build_cli(api, copy, strict=False))
+    except Exception:  # the command line's names are extra information: the diff goes on without them
+        commands = {}
+    return from_api(api, commands)

@@ -85,9 +85,20 @@ def test_renaming_an_operation_breaks_unless_the_old_name_is_kept() -> None:
     renamed["paths"]["/datasets/"]["get"]["operationId"] = "datasets_list_all"
     (change,) = diff(renamed)
     assert (change.rule, change.python, change.breaking) == ("operation.renamed", "client.datasets.list_all", True)
+    assert change.message.endswith("; command `avala datasets list` renamed to `avala datasets list-all`")
     renamed["paths"]["/datasets/"]["get"]["x-python-renamed-from"] = "list"
     (change,) = diff(renamed)
     assert (change.rule, change.breaking) == ("operation.renamed-with-alias", False)
+    assert change.message.endswith("`avala datasets list-all` (the old command still works)")
+
+
+def test_the_command_line_is_in_the_report() -> None:
+    assert spec_surface().commands[("GET", "/auto-label-jobs/")] == ("auto-label-jobs list", "auto-label list")
+    assert "webhooks deliveries" in spec_surface().commands[("GET", "/webhook-deliveries/")]
+    removed = spec()
+    del removed["paths"]["/webhooks/{uid}/"]["delete"]
+    (change,) = diff(removed)
+    assert change.message == "operation removed; command `avala webhooks delete` removed"
 
 
 def test_a_document_the_generator_rejects_is_named_from_its_spec() -> None:
@@ -134,6 +145,11 @@ def remove_webhooks_delete(document: dict[str, Any]) -> None:
 
 
 ACK = "- `operation.removed` at `/paths/~1webhooks~1{uid}~1/delete`"
+# the release notes' line of that removal (the diff's message names the command it takes away too)
+REMOVED = (
+    "- `client.webhooks.delete`: operation removed; command `avala webhooks delete` removed."
+    " Webhooks are deleted in the web app only."
+)
 
 
 def test_the_gate_fails_on_an_unacknowledged_breaking_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -241,11 +257,11 @@ def test_a_release_writes_the_entry_the_version_and_the_released_spec(
     acknowledge(repo, f"{ACK}: webhooks are deleted in the web app only.")
     capsys.readouterr()
     assert main("release", ["--root", str(repo), "--dry-run", "--date", "2026-12-03"]) == 0
-    entry = """## 2.0.0 (2026-12-03)
+    entry = f"""## 2.0.0 (2026-12-03)
 
 ### Breaking
 
-- `client.webhooks.delete`: operation removed. Webhooks are deleted in the web app only.
+{REMOVED}
 """
     assert capsys.readouterr().out == f"Next version: 2.0.0 (from 1.0.0)\n\n{entry}"
     assert main("release", ["--root", str(repo), "--date", "2026-12-03"]) == 0
@@ -288,11 +304,11 @@ def test_the_notes_of_the_unreleased_section_go_into_the_entry(repo: Path, capsy
     }
     assert gate(repo) == 0
     assert main("release", ["--root", str(repo), "--date", "2026-12-03"]) == 0
-    entry = """## 2.0.0 (2026-12-03)
+    entry = f"""## 2.0.0 (2026-12-03)
 
 ### Breaking
 
-- `client.webhooks.delete`: operation removed. Webhooks are deleted in the web app only.
+{REMOVED}
 
 ### Added
 
