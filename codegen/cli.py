@@ -75,6 +75,15 @@ PUBLISHED: dict[str, Any] = {
     # chunked operation -> module of avala.cli with the published CLI's own checks of its --input items (the rules
     # of the service it mirrors, and the --check-only pre-flight)
     "input_checks": {"annotations.bulk_edit": "_bulk_edit"},
+    # operation -> (option that chooses, {its value: prefix of the parameters it uses}): a credential option whose
+    # prefix belongs to another value is not sent, with a warning (the published CLI drops credentials a storage
+    # configuration does not use, such as AVALA_S3_* variables left exported while a GCS configuration is created)
+    "credentials_of": {
+        "storage_configs.create": [
+            "provider",
+            {"aws_s3": "s3_", "s3": "s3_", "gc_storage": "gc_", "google_cloud": "gc_"},
+        ]
+    },
 }
 
 _CLIENT_SUFFIX = re.compile(r"\s*\(`[^`]*`[^)]*\)")
@@ -129,6 +138,7 @@ class CliCommand:
     wait: tuple[str, tuple[str, ...], str | None, float, float] | None = None
     input: CliInput | None = None
     defaults: dict[str, Any] = field(default_factory=dict)  # sent when the option is not given (PUBLISHED)
+    credentials_of: tuple[str, dict[str, str]] | None = None  # chooser option, value -> prefix of its credentials
 
 
 @dataclass
@@ -435,6 +445,18 @@ def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[s
             raise SpecError(f"codegen/cli.py PUBLISHED defaults: {operation} has no parameter {sorted(unknown)}")
         record.defaults = dict(values)
 
+    def credentials_of(operation: str, rule: list[Any]) -> None:
+        group_name, command = locate(operation)
+        record = groups[group_name].commands[command]
+        chooser, prefixes = rule
+        names = {p.name for p in record.params}
+        secrets = [p.name for p in record.params if p.secret]
+        if chooser not in names or not all(any(n.startswith(x) for x in prefixes.values()) for n in secrets):
+            raise SpecError(
+                f"codegen/cli.py PUBLISHED credentials_of: {operation} has no {chooser!r}, or a credential of no prefix"
+            )
+        record.credentials_of = (chooser, dict(prefixes))
+
     def input_checks(operation: str, module: str) -> None:
         group_name, command = locate(operation)
         items = groups[group_name].commands[command].input
@@ -456,6 +478,7 @@ def apply_published(groups: dict[str, CliGroup], by_operation: dict[str, tuple[s
         "options": options,
         "defaults": defaults,
         "input_checks": input_checks,
+        "credentials_of": credentials_of,
         "dispatch": dispatch,
     }
     for section, step in steps.items():

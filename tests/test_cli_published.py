@@ -197,6 +197,30 @@ def test_storage_config_secrets_come_from_the_published_variables(
 
 
 @pytest.mark.parametrize(
+    ("provider", "kept", "dropped"),
+    [
+        ("gc_storage", {"gc_storage_auth_json_content"}, ("--s3-access-key-id", "--s3-secret-access-key")),
+        ("aws_s3", {"s3_access_key_id", "s3_secret_access_key"}, ("--gc-storage-auth-json-content",)),
+    ],
+)
+def test_storage_config_credentials_the_provider_does_not_use_are_not_sent(
+    cli: Any, httpx_mock: HTTPXMock, monkeypatch: Any, provider: str, kept: set[str], dropped: tuple[str, ...]
+) -> None:
+    secrets = {"AVALA_S3_ACCESS_KEY_ID": "AKIAEXPORTED", "AVALA_S3_SECRET_ACCESS_KEY": "s3-exported-secret"}
+    for name, value in {**secrets, "AVALA_GC_AUTH_JSON": '{"type": "service_account"}'}.items():
+        monkeypatch.setenv(name, value)
+    config = {"uid": "s1", "name": "C", "provider": provider}
+    httpx_mock.add_response(method="POST", url=f"{BASE}/storage-configs/", json=config)
+    result = cli("--api-key", KEY, "storage-configs", "create", "--name", "C", "--provider", provider)
+    assert result.code == 0, result.stderr
+    credentials = {"s3_access_key_id", "s3_secret_access_key", "gc_storage_auth_json_content"}
+    assert credentials & set(sent(httpx_mock)) == kept
+    for flag in dropped:
+        assert f"avala: warning: {flag} is not used by --provider {provider}: not sent" in result.stderr
+    assert not any(value in result.stderr + result.stdout for value in [*secrets.values(), "service_account"])
+
+
+@pytest.mark.parametrize(
     ("content", "body"),
     [
         ({"metric": "temp", "gt": 80}, {"condition": {"metric": "temp", "gt": 80}, "actions": []}),

@@ -248,7 +248,24 @@ def arguments(ctx: click.Context, record: C, values: dict[str, Any]) -> tuple[li
         elif p.choices and p.kind == "int":
             value = int(value)
         kwargs[p.name] = value
+    _drop_unused_credentials(record, kwargs)
     return args, kwargs
+
+
+def _drop_unused_credentials(record: C, kwargs: dict[str, Any]) -> None:
+    """Leave out, with a warning, the credentials the chosen provider does not use (``--provider gc_storage`` while
+    ``AVALA_S3_SECRET_ACCESS_KEY`` is exported): they are never sent where they have no use."""
+    if record.credentials_of is None:
+        return
+    chooser, prefixes = record.credentials_of
+    used = prefixes.get(str(kwargs.get(chooser)))
+    if used is None:  # a value the table does not know: send what was given
+        return
+    for p in record.params:
+        if p.secret and p.name in kwargs and not p.name.startswith(used):
+            del kwargs[p.name]
+            choice = f"--{chooser.replace('_', '-')} {kwargs[chooser]}"
+            click.echo(f"avala: warning: {p.flags[0]} is not used by {choice}: not sent", err=True)
 
 
 def target(ctx: click.Context, callee: str) -> Callable[..., Any]:

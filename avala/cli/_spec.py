@@ -42,6 +42,8 @@ class C(NamedTuple):
     wait: tuple[str, tuple[str, ...], str | None, float, float] | None  # field, until, target option, interval, timeout
     input: I | None = None  # the items of an --input command
     defaults: dict[str, Any] | None = None  # values sent when an option is not given (the published CLI's defaults)
+    # the option that chooses which credentials are used, and its value -> the prefix of the parameters it uses
+    credentials_of: tuple[str, dict[str, str]] | None = None
 
 
 class G(NamedTuple):

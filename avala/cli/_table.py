@@ -214,7 +214,7 @@ COMMANDS: dict[str, dict[str, C]] = {
             P("gc_storage_bucket_name", "body", "str", False, (), "GCS bucket name.", ("--gc-storage-bucket-name", "--gc-bucket-name"), False),
             P("gc_storage_prefix", "body", "str", False, (), "GCS key prefix.", ("--gc-storage-prefix", "--gc-prefix"), False),
             P("gc_storage_auth_json_content", "body", "str", False, (), "GCS service account JSON (write-only).", ("--gc-storage-auth-json-content", "--gc-auth-json"), True),
-        ), None),
+        ), None, credentials_of=("provider", {"aws_s3": "s3_", "s3": "s3_", "gc_storage": "gc_", "google_cloud": "gc_"})),
         "setup-info": C("storage_configs.setup_info", "single", "Get what to put in an IAM trust policy for keyless (IAM role) S3 access.", "The AWS account that assumes the customer's role and the external ID to require in the role's trust policy; then create the configuration with `s3_auth_method=\"iam_role\"` and `s3_role_arn`. Not in the reference documents; the published SDK 0.10 calls it (its tests do not cover it, so the response is typed from its model: both fields required). The literal `setup-info` segment takes precedence over `/storage-configs/{uid}/`.", False, (
             P("organization", "query", "str", False, (), "Organization slug: act on the organization's storage configurations instead of the caller's own (omitted: the caller's).", ("--organization",), False),
         ), None),
