@@ -16,7 +16,7 @@ from avala import CursorPage
 from avala.cli._output import plain
 from avala.cli._table import COMMANDS
 
-from .calls import build_call, check_request, sdk_function
+from .calls import Call, build_call, check_request, sdk_function
 from .conftest import API_KEY, Exchange
 from .spec import Spec, SpecOperation, load
 
@@ -74,6 +74,18 @@ def test_command_prints_what_the_sdk_returns(
     words, record = command_of(op)
     function = sdk_function(client, op, "sync")
     call = build_call(spec, op, function, "full")
+    if record.credentials_of is not None:  # the credentials the chosen provider does not use are not sent
+        chooser, prefixes = record.credentials_of
+        used = prefixes[str(call.kwargs[chooser])]
+        unused = {p.name for p in record.params if p.secret and not p.name.startswith(used)}
+        assert unused & set(call.kwargs), f"{op}: the full call gives no credential the rule leaves out"
+        call = Call(
+            op,
+            call.args,
+            {k: v for k, v in call.kwargs.items() if k not in unused},
+            call.query,
+            {k: v for k, v in call.body.items() if k not in unused} if isinstance(call.body, dict) else call.body,
+        )
     path = len(op.path_params)  # x-python-positional arguments after them are options on the command line
     leading = op.positional if op.chunked is None else [op.chunked["argument"]]  # the items: --input FILE
     named = {**call.kwargs, **dict(zip(leading, call.args[path:], strict=True))}
