@@ -124,23 +124,26 @@ def test_the_site_has_the_guides_the_reference_and_the_changelog(site: Path) -> 
     ],
 )
 def test_search_finds_a_method_on_its_resource_page(browser: Any, base_url: str, term: str, page: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(base_url)
-    wait = WebDriverWait(browser, TIMEOUT)
+    # the results list is rendered again as each key arrives: read each result whole, and read again if it went stale
+    wait = WebDriverWait(browser, TIMEOUT, ignored_exceptions=(StaleElementReferenceException,))
     box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
     box.click()
     box.send_keys(term)
-    links = wait.until(
-        lambda driver: [
-            link
+
+    def results(driver: Any) -> list[tuple[str, str]]:
+        found = [
+            (link.get_attribute("href") or "", link.text)
             for link in driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
-            if page in (link.get_attribute("href") or "")
         ]
-    )
-    assert any(term in (link.get_attribute("href") or "") + link.text for link in links)
+        return [(href, text) for href, text in found if page in href and term in href + text]
+
+    assert wait.until(results), f"no search result for {term!r} on {page}"
 
 
 def test_a_resource_page_renders_every_example(browser: Any, base_url: str) -> None:
